@@ -1,0 +1,159 @@
+/* cli.c: option tables, --help and the shared options (see cli.h). */
+#include "cli.h"
+#include "diag.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+void fs_cli_init(struct fs_cli *cli, const struct fs_option *opts, const char *usage,
+                 int argc, char **argv)
+{
+	size_t n = 0, k = 0;
+	while (opts[n].name)
+		n++;
+	struct option *lo = fs_xcalloc(n + 1, sizeof *lo);
+	cli->shortopts[k++] = ':';  /* report a missing argument distinctly */
+	for (size_t i = 0; i < n; i++) {
+		lo[i].name = opts[i].name;
+		lo[i].has_arg = opts[i].arg ? required_argument : no_argument;
+		lo[i].val = opts[i].id;
+		if (opts[i].short_name) {
+			cli->shortopts[k++] = (char)opts[i].short_name;
+			if (opts[i].arg)
+				cli->shortopts[k++] = ':';
+		}
+	}
+	cli->shortopts[k] = '\0';
+	cli->opts = opts;
+	cli->usage = usage;
+	cli->argc = argc;
+	cli->argv = argv;
+	cli->longopts = lo;
+	opterr = 0;
+}
+
+void fs_cli_free(struct fs_cli *cli)
+{
+	free(cli->longopts);
+	cli->longopts = NULL;
+}
+
+static const struct fs_option *by_short(const struct fs_cli *cli, int c)
+{
+	for (const struct fs_option *o = cli->opts; o->name; o++)
+		if (o->short_name == c)
+			return o;
+	return NULL;
+}
+
+int fs_cli_next(struct fs_cli *cli, const char **arg)
+{
+	int c = getopt_long(cli->argc, cli->argv, cli->shortopts, cli->longopts, NULL);
+	*arg = optarg;
+	if (c == -1)
+		return -1;
+	if (c == '?') {
+		if (optopt)
+			fs_usage_error(cli->usage, "unknown option -%c", optopt);
+		fs_usage_error(cli->usage, "unknown option %s", cli->argv[optind - 1]);
+	}
+	if (c == ':')
+		fs_usage_error(cli->usage, "option %s needs an argument", cli->argv[optind - 1]);
+	const struct fs_option *o = c < 256 ? by_short(cli, c) : NULL;
+	return o ? o->id : c;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const struct fs_option *x = *(const struct fs_option *const *)a;
+	const struct fs_option *y = *(const struct fs_option *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+void fs_cli_help(const struct fs_cli *cli, const char *description, FILE *f)
+{
+	size_t n = 0;
+	while (cli->opts[n].name)
+		n++;
+	const struct fs_option **sorted = fs_xcalloc(n, sizeof *sorted);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = &cli->opts[i];
+	qsort(sorted, n, sizeof *sorted, cmp_name);
+	fprintf(f, "usage: %s\n\n%s\n\nOptions:\n", cli->usage, description);
+	for (size_t i = 0; i < n; i++) {
+		const struct fs_option *o = sorted[i];
+		char left[64];
+		int len;
+		if (o->short_name)
+			len = snprintf(left, sizeof left, "  -%c, --%s%s%s", o->short_name, o->name,
+			               o->arg ? "=" : "", o->arg ? o->arg : "");
+		else
+			len = snprintf(left, sizeof left, "      --%s%s%s", o->name, o->arg ? "=" : "",
+			               o->arg ? o->arg : "");
+		if (len < 28)
+			fprintf(f, "%-28s%s\n", left, o->help);
+		else
+			fprintf(f, "%s\n%-28s%s\n", left, "", o->help);
+	}
+	fprintf(f, "\nSee %s(1) and fstools(7) for the details.\n", fs_prog);
+	free(sorted);
+}
+
+int fs_cli_common(const struct fs_cli *cli, struct fs_loop_config *cfg, int id,
+                  const char *arg, const char *description)
+{
+	switch (id) {
+	case FS_OPT_ERRORS:
+		cfg->errors = arg;
+		return 1;
+	case FS_OPT_HELP:
+		fs_cli_help(cli, description, stdout);
+		exit(fclose(stdout) == 0 ? FS_EX_OK : FS_EX_IOERR);
+	case FS_OPT_KCAT:
+		cfg->kcat = 1;
+		return 1;
+	case FS_OPT_MAX_ERRORS:
+		cfg->max_errors = fs_cli_number(cli, "--max-errors", arg, 0, (long long)1 << 62);
+		return 1;
+	case FS_OPT_OUTPUT:
+		cfg->output = arg;
+		return 1;
+	case FS_OPT_REGEX:
+		cfg->regex = arg;
+		return 1;
+	case FS_OPT_TIME_FIELD:
+		cfg->time_field = arg;
+		return 1;
+	case FS_OPT_TIME_UNIT:
+		if (fs_time_unit_parse(arg, &cfg->time_unit) < 0)
+			fs_usage_error(cli->usage, "--time-unit: \"%s\" is not one of s, ms, us, ns", arg);
+		return 1;
+	case FS_OPT_VERSION:
+		printf("%s (fstools) %s\n", fs_prog, PACKAGE_VERSION);
+		exit(fclose(stdout) == 0 ? FS_EX_OK : FS_EX_IOERR);
+	}
+	return 0;
+}
+
+long long fs_cli_number(const struct fs_cli *cli, const char *opt, const char *arg,
+                        long long min, long long max)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		fs_usage_error(cli->usage, "%s: \"%s\" is not a whole number from %lld to %lld", opt,
+		               arg, min, max);
+	return v;
+}
+
+long long fs_cli_duration(const struct fs_cli *cli, const char *opt, const char *arg)
+{
+	int64_t ns;
+	if (fs_duration_parse(arg, &ns) < 0)
+		fs_usage_error(cli->usage, "%s: \"%s\" is not a duration such as 500ms, 30s, 5m, "
+		               "1h, 7d or 1h30m", opt, arg);
+	return ns;
+}

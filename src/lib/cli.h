@@ -1,0 +1,68 @@
+/* cli.h: one option table per tool, the single source of its command line.
+ *
+ * The table drives getopt_long, --help and the checks that the man page and
+ * both completions name the same options (tests/cli/options-agree.sh).
+ * Options every tool shares (input, time, errors, output) are the
+ * FS_COMMON_OPTIONS rows, handled by fs_cli_common into an fs_loop_config.
+ */
+#ifndef FS_CLI_H
+#define FS_CLI_H
+
+#include <stdio.h>
+
+#include "loop.h"
+
+struct fs_option {
+	const char *name;        /* long name, without "--" */
+	int short_name;          /* 'x', or 0 */
+	const char *arg;         /* argument name ("FILE"), NULL for a flag */
+	const char *help;        /* one line */
+	int id;                  /* returned by fs_cli_next */
+};
+
+enum {
+	FS_OPT_ERRORS = 1000, FS_OPT_HELP, FS_OPT_KCAT, FS_OPT_MAX_ERRORS, FS_OPT_OUTPUT,
+	FS_OPT_REGEX, FS_OPT_TIME_FIELD, FS_OPT_TIME_UNIT, FS_OPT_VERSION,
+	FS_OPT_TOOL = 2000       /* tools number their own options from here */
+};
+
+#define FS_COMMON_OPTIONS \
+	{"errors", 0, "FILE", "write rejected lines to FILE as JSON (default: stderr)", FS_OPT_ERRORS}, \
+	{"help", 'h', NULL, "print this help and exit", FS_OPT_HELP}, \
+	{"kcat", 0, NULL, "read kcat -J envelopes; @topic @partition @offset @key @ts name their fields", FS_OPT_KCAT}, \
+	{"max-errors", 0, "N", "stop with status 65 once more than N lines are rejected", FS_OPT_MAX_ERRORS}, \
+	{"output", 'o', "FILE", "write to FILE instead of stdout (zstd-compressed if FILE ends in .zst)", FS_OPT_OUTPUT}, \
+	{"regex", 0, "PATTERN", "read text lines; PCRE2 named groups become fields", FS_OPT_REGEX}, \
+	{"time-field", 't', "PATH", "field holding the event time (default: ts)", FS_OPT_TIME_FIELD}, \
+	{"time-unit", 'u', "UNIT", "unit of numeric times: s, ms, us or ns (default: s)", FS_OPT_TIME_UNIT}, \
+	{"version", 'V', NULL, "print the version and exit", FS_OPT_VERSION}
+
+struct fs_cli {
+	const struct fs_option *opts;
+	const char *usage;       /* the one-line usage, as in the man page SYNOPSIS */
+	int argc;
+	char **argv;
+	void *longopts;          /* getopt_long's table, built from opts */
+	char shortopts[128];
+};
+
+void fs_cli_init(struct fs_cli *cli, const struct fs_option *opts, const char *usage,
+                 int argc, char **argv);
+/* The next option's id with its argument in *arg; -1 when options end
+ * (optind then points at the first operand). A bad option is a usage error. */
+int fs_cli_next(struct fs_cli *cli, const char **arg);
+void fs_cli_free(struct fs_cli *cli);
+/* --help: usage, description, then the options sorted by long name, in
+ * "  -x, --long=ARG  text" form. */
+void fs_cli_help(const struct fs_cli *cli, const char *description, FILE *f);
+/* Applies a common option to cfg; returns 1 when id was one, else 0.
+ * --help and --version print and exit 0. */
+int fs_cli_common(const struct fs_cli *cli, struct fs_loop_config *cfg, int id,
+                  const char *arg, const char *description);
+/* A whole number in [min, max], or a usage error naming the option. */
+long long fs_cli_number(const struct fs_cli *cli, const char *opt, const char *arg,
+                        long long min, long long max);
+/* A duration (timefmt.h), or a usage error naming the option. */
+long long fs_cli_duration(const struct fs_cli *cli, const char *opt, const char *arg);
+
+#endif

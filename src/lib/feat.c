@@ -1,0 +1,551 @@
+/* feat.c: spec parsing, key groups and the fsfeat step (see feat.h). */
+#include "feat.h"
+#include "diag.h"
+#include "json.h"
+#include "output.h"
+#include "window.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum slot_kind {
+	SLOT_NUMBER,   /* a number or numeric string */
+	SLOT_TEXT,     /* any scalar, by its text (count_distinct) */
+	SLOT_PRESENT,  /* 1 when present and not null (count with a field) */
+};
+
+struct slot {
+	struct fs_path *path;
+	enum slot_kind kind;
+};
+
+/* All features that share one key. */
+struct group {
+	size_t nkeys;
+	struct fs_path **keys;
+	char *keyid;               /* the key paths joined, to find the group */
+	struct fs_wspec ws;
+	struct slot *slots;
+	size_t *spec_index;        /* each group feature's place in the spec */
+	struct fs_hmap table;      /* key text -> struct fs_wkey * */
+	/* per-step scratch */
+	struct fs_buf key;
+	uint64_t hash;
+	struct fs_wkey *wk;
+	struct fs_wval *vals;
+	size_t *textoff;
+	double *out;
+};
+
+struct feature {
+	char *name;
+	char *qkey;                /* "name": */
+	size_t qlen;
+	size_t group, gidx;
+};
+
+struct fs_feat {
+	struct group *g;
+	size_t ng;
+	struct feature *f;
+	size_t nf;
+	char *into;
+	int rows;
+	int64_t lateness;
+	struct fs_path *time_path;
+	struct fs_path **row_keys; /* distinct key paths, for rows */
+	size_t nrow_keys;
+	struct fs_buf text;        /* text values of the current event */
+	struct fs_buf row;         /* the current row's JSON, for --emit rows */
+};
+
+/* ---------------------------------------------------------------- the spec */
+
+struct specerr {
+	char *buf;
+	size_t size;
+	const char *path;
+};
+
+static int bad(struct specerr *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(struct specerr *e, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(e->buf, e->size, "%s: ", e->path);
+	va_start(ap, fmt);
+	vsnprintf(e->buf + n, e->size - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int check_members(struct specerr *e, const char *where, json_t *obj,
+                         const char *const *allowed)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(obj, k, v) {
+		int ok = 0;
+		for (const char *const *a = allowed; *a; a++)
+			ok |= strcmp(k, *a) == 0;
+		if (!ok)
+			return bad(e, "%s: unknown member \"%s\"", where, k);
+	}
+	return 0;
+}
+
+/* "user_id" or ["user_id", "country"] into paths; returns the count or -1. */
+static int parse_key(struct specerr *e, const char *where, json_t *key, struct fs_path ***out)
+{
+	size_t n = json_is_array(key) ? json_array_size(key) : 1;
+	if (!json_is_string(key) && !(json_is_array(key) && n > 0))
+		return bad(e, "%s: \"key\" must be a field path or a non-empty list of them", where);
+	struct fs_path **paths = fs_xcalloc(n, sizeof *paths);
+	for (size_t i = 0; i < n; i++) {
+		json_t *s = json_is_array(key) ? json_array_get(key, i) : key;
+		const char *why = "not a string";
+		if (!json_is_string(s) || !(paths[i] = fs_path_new(json_string_value(s), &why))) {
+			for (size_t j = 0; j < i; j++)
+				fs_path_free(paths[j]);
+			free(paths);
+			return bad(e, "%s: key: %s", where, why);
+		}
+	}
+	*out = paths;
+	return (int)n;
+}
+
+static size_t add_slot(struct group *g, const char *path, enum slot_kind kind)
+{
+	for (size_t i = 0; i < g->ws.nslots; i++)
+		if (g->slots[i].kind == kind && strcmp(g->slots[i].path->spec, path) == 0)
+			return i;
+	const char *why;
+	g->slots = fs_xrealloc(g->slots, (g->ws.nslots + 1) * sizeof *g->slots);
+	g->ws.slot_text = fs_xrealloc(g->ws.slot_text, g->ws.nslots + 1);
+	g->slots[g->ws.nslots].path = fs_path_new(path, &why);
+	g->slots[g->ws.nslots].kind = kind;
+	g->ws.slot_text[g->ws.nslots] = kind == SLOT_TEXT;
+	return g->ws.nslots++;
+}
+
+static struct group *find_group(struct fs_feat *ff, struct fs_path **keys, size_t nkeys)
+{
+	struct fs_buf id = {0};
+	for (size_t i = 0; i < nkeys; i++) {
+		fs_buf_puts(&id, keys[i]->spec);
+		fs_buf_putc(&id, '\x1f');
+	}
+	fs_buf_cstr(&id);
+	for (size_t i = 0; i < ff->ng; i++)
+		if (strcmp(ff->g[i].keyid, id.p) == 0) {
+			fs_buf_free(&id);
+			for (size_t k = 0; k < nkeys; k++)
+				fs_path_free(keys[k]);
+			free(keys);
+			return &ff->g[i];
+		}
+	ff->g = fs_xrealloc(ff->g, (ff->ng + 1) * sizeof *ff->g);
+	struct group *g = &ff->g[ff->ng++];
+	memset(g, 0, sizeof *g);
+	g->keys = keys;
+	g->nkeys = nkeys;
+	g->keyid = id.p;
+	return g;
+}
+
+static int parse_duration_member(struct specerr *e, const char *where, json_t *ft,
+                                 const char *member, int64_t *ns)
+{
+	json_t *v = json_object_get(ft, member);
+	if (!v)
+		return 0;
+	if (!json_is_string(v) || fs_duration_parse(json_string_value(v), ns) < 0)
+		return bad(e, "%s: \"%s\" must be a duration such as \"500ms\", \"30s\", \"5m\", "
+		           "\"1h\" or \"7d\"", where, member);
+	return 1;
+}
+
+static int parse_feature(struct fs_feat *ff, struct specerr *e, size_t idx, json_t *ft,
+                         json_t *default_key)
+{
+	static const char *const allowed[] = {"name", "agg", "field", "window", "key",
+	                                      "include_current", "n", "halflife", NULL};
+	char where[160];
+	snprintf(where, sizeof where, "features[%zu]", idx);
+	if (!json_is_object(ft))
+		return bad(e, "%s: must be an object", where);
+	json_t *name = json_object_get(ft, "name");
+	if (!json_is_string(name) || !json_string_length(name))
+		return bad(e, "%s: needs a \"name\" (a non-empty string)", where);
+	snprintf(where, sizeof where, "features[%zu] \"%s\"", idx, json_string_value(name));
+	if (check_members(e, where, ft, allowed) < 0)
+		return -1;
+	for (size_t i = 0; i < ff->nf; i++)
+		if (strcmp(ff->f[i].name, json_string_value(name)) == 0)
+			return bad(e, "%s: the name is used twice; feature names must be unique", where);
+
+	struct fs_wfeat w = {.slot = -1, .include_current = 1};
+	json_t *agg = json_object_get(ft, "agg");
+	if (!json_is_string(agg) || fs_agg_parse(json_string_value(agg), &w.agg) < 0)
+		return bad(e, "%s: \"agg\" must be one of %s", where, fs_agg_list());
+	json_t *field = json_object_get(ft, "field");
+	if (field && (!json_is_string(field) || !json_string_length(field)))
+		return bad(e, "%s: \"field\" must be a field path", where);
+	int wants_field = w.agg != FS_AGG_COUNT && w.agg != FS_AGG_TIME_SINCE_LAST;
+	if (wants_field && !field)
+		return bad(e, "%s: %s needs a \"field\"", where, fs_agg_name(w.agg));
+	if (w.agg == FS_AGG_TIME_SINCE_LAST && field)
+		return bad(e, "%s: time_since_last takes no \"field\"", where);
+	if (field) {
+		const char *why;
+		struct fs_path *p = fs_path_new(json_string_value(field), &why);
+		if (!p)
+			return bad(e, "%s: field: %s", where, why);
+		fs_path_free(p);
+	}
+
+	int rc = parse_duration_member(e, where, ft, "window", &w.window);
+	if (rc < 0)
+		return -1;
+	if (w.agg == FS_AGG_EWMA) {
+		if (rc)
+			return bad(e, "%s: ewma decays with \"halflife\" and takes no \"window\"", where);
+		if ((rc = parse_duration_member(e, where, ft, "halflife", &w.halflife)) <= 0)
+			return rc < 0 ? -1 : bad(e, "%s: ewma needs a \"halflife\" such as \"1h\"", where);
+	} else if (json_object_get(ft, "halflife")) {
+		return bad(e, "%s: \"halflife\" belongs to ewma only", where);
+	}
+	json_t *n = json_object_get(ft, "n");
+	if (w.agg == FS_AGG_LAG) {
+		w.lag = 1;
+		if (n && (!json_is_integer(n) || json_integer_value(n) < 1 ||
+		          json_integer_value(n) > 1000000))
+			return bad(e, "%s: \"n\" must be a whole number from 1 to 1000000", where);
+		if (n)
+			w.lag = (int)json_integer_value(n);
+	} else if (n) {
+		return bad(e, "%s: \"n\" belongs to lag only", where);
+	}
+	json_t *inc = json_object_get(ft, "include_current");
+	if (inc) {
+		if (!json_is_boolean(inc))
+			return bad(e, "%s: \"include_current\" must be true or false", where);
+		if (w.agg == FS_AGG_LAG || w.agg == FS_AGG_TIME_SINCE_LAST)
+			return bad(e, "%s: %s always looks at earlier events; drop \"include_current\"",
+			           where, fs_agg_name(w.agg));
+		w.include_current = json_is_true(inc);
+	}
+
+	json_t *key = json_object_get(ft, "key");
+	if (!key)
+		key = default_key;
+	if (!key)
+		return bad(e, "%s: no \"key\", and the spec has no top-level \"key\"", where);
+	struct fs_path **keys = NULL;
+	int nkeys = parse_key(e, where, key, &keys);
+	if (nkeys < 0)
+		return -1;
+	struct group *g = find_group(ff, keys, (size_t)nkeys);
+	if (field) {
+		enum slot_kind kind = w.agg == FS_AGG_COUNT_DISTINCT ? SLOT_TEXT
+		                      : w.agg == FS_AGG_COUNT ? SLOT_PRESENT : SLOT_NUMBER;
+		w.slot = (int)add_slot(g, json_string_value(field), kind);
+	}
+	g->ws.feat = fs_xrealloc(g->ws.feat, (g->ws.nfeat + 1) * sizeof *g->ws.feat);
+	g->spec_index = fs_xrealloc(g->spec_index, (g->ws.nfeat + 1) * sizeof *g->spec_index);
+	g->ws.feat[g->ws.nfeat] = w;
+	g->spec_index[g->ws.nfeat] = ff->nf;
+
+	ff->f = fs_xrealloc(ff->f, (ff->nf + 1) * sizeof *ff->f);
+	struct feature *f = &ff->f[ff->nf++];
+	f->name = fs_xstrdup(json_string_value(name));
+	f->qkey = fs_quote_key(f->name, &f->qlen);
+	f->group = (size_t)(g - ff->g);
+	f->gidx = g->ws.nfeat++;
+	return 0;
+}
+
+static int parse_spec(struct fs_feat *ff, struct specerr *e, json_t *spec)
+{
+	static const char *const allowed[] = {"key", "features", "description", NULL};
+	if (!json_is_object(spec))
+		return bad(e, "the spec must be a JSON object with \"key\" and \"features\"");
+	if (check_members(e, "spec", spec, allowed) < 0)
+		return -1;
+	json_t *key = json_object_get(spec, "key"), *fts = json_object_get(spec, "features");
+	if (!json_is_array(fts) || json_array_size(fts) == 0)
+		return bad(e, "\"features\" must be a non-empty list");
+	size_t i;
+	json_t *ft;
+	json_array_foreach(fts, i, ft)
+		if (parse_feature(ff, e, i, ft, key) < 0)
+			return -1;
+	return 0;
+}
+
+static void add_row_key(struct fs_feat *ff, const struct fs_path *p)
+{
+	const char *why;
+	for (size_t i = 0; i < ff->nrow_keys; i++)
+		if (strcmp(ff->row_keys[i]->spec, p->spec) == 0)
+			return;
+	ff->row_keys = fs_xrealloc(ff->row_keys, (ff->nrow_keys + 1) * sizeof *ff->row_keys);
+	ff->row_keys[ff->nrow_keys++] = fs_path_new(p->spec, &why);
+}
+
+struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t errsize,
+                            int *status)
+{
+	struct specerr e = {err, errsize, cfg->spec_path};
+	FILE *fp = fopen(cfg->spec_path, "r");
+	if (!fp) {
+		bad(&e, "cannot open: %s", strerror(errno));
+		*status = FS_EX_NOINPUT;
+		return NULL;
+	}
+	json_error_t je;
+	json_t *spec = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
+	fclose(fp);
+	*status = FS_EX_USAGE;
+	if (!spec) {
+		bad(&e, "line %d, column %d: %s", je.line, je.column, je.text);
+		return NULL;
+	}
+	struct fs_feat *ff = fs_xcalloc(1, sizeof *ff);
+	ff->into = fs_xstrdup(cfg->into ? cfg->into : "features");
+	ff->rows = cfg->emit_rows;
+	ff->lateness = cfg->lateness;
+	int rc = parse_spec(ff, &e, spec);
+	json_decref(spec);
+	if (rc < 0) {
+		fs_feat_free(ff);
+		return NULL;
+	}
+	for (size_t i = 0; i < ff->ng; i++) {
+		struct group *g = &ff->g[i];
+		g->vals = fs_xcalloc(g->ws.nslots, sizeof *g->vals);
+		g->textoff = fs_xcalloc(g->ws.nslots, sizeof *g->textoff);
+		g->out = fs_xcalloc(g->ws.nfeat, sizeof *g->out);
+		for (size_t k = 0; k < g->nkeys; k++)
+			add_row_key(ff, g->keys[k]);
+	}
+	const char *why;
+	ff->time_path = fs_path_new(cfg->time_field ? cfg->time_field : "ts", &why);
+	return ff;
+}
+
+uint64_t fs_feat_keys(const struct fs_feat *ff)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < ff->ng; i++)
+		n += ff->g[i].table.n;
+	return n;
+}
+
+void fs_feat_free(struct fs_feat *ff)
+{
+	if (!ff)
+		return;
+	for (size_t i = 0; i < ff->ng; i++) {
+		struct group *g = &ff->g[i];
+		fs_hmap_foreach(&g->table, it)
+			fs_wkey_free(&g->ws, it->v.p);
+		fs_hmap_free(&g->table);
+		for (size_t k = 0; k < g->nkeys; k++)
+			fs_path_free(g->keys[k]);
+		for (size_t s = 0; s < g->ws.nslots; s++)
+			fs_path_free(g->slots[s].path);
+		free(g->keys);
+		free(g->keyid);
+		free(g->slots);
+		free(g->ws.slot_text);
+		free(g->ws.feat);
+		free(g->spec_index);
+		free(g->vals);
+		free(g->textoff);
+		free(g->out);
+		fs_buf_free(&g->key);
+	}
+	for (size_t i = 0; i < ff->nf; i++) {
+		free(ff->f[i].name);
+		free(ff->f[i].qkey);
+	}
+	for (size_t i = 0; i < ff->nrow_keys; i++)
+		fs_path_free(ff->row_keys[i]);
+	free(ff->row_keys);
+	fs_path_free(ff->time_path);
+	free(ff->g);
+	free(ff->f);
+	free(ff->into);
+	fs_buf_free(&ff->text);
+	fs_buf_free(&ff->row);
+	free(ff);
+}
+
+/* ---------------------------------------------------------------- the step */
+
+/* The key's text: each key value's text followed by a unit separator. */
+static int key_text(struct group *g, const struct fs_record *r, struct fs_run *run)
+{
+	g->key.len = 0;
+	for (size_t k = 0; k < g->nkeys; k++) {
+		json_t *v = fs_path_get(g->keys[k], r);
+		if (fs_value_text(v, &g->key) < 0)
+			return fs_run_reject(run, FS_REJ_KEY, "key \"%s\" is %s", g->keys[k]->spec,
+			                     !v ? "missing" : json_is_null(v) ? "null"
+			                     : "not a string, number or boolean");
+		fs_buf_putc(&g->key, '\x1f');
+	}
+	g->hash = fs_hash(g->key.p, g->key.len);
+	struct fs_hent *e = fs_hmap_find(&g->table, g->key.p, g->key.len, g->hash);
+	g->wk = e ? e->v.p : NULL;
+	return 0;
+}
+
+static void read_values(struct fs_feat *ff, struct group *g, const struct fs_record *r,
+                        struct fs_diag *diag)
+{
+	for (size_t s = 0; s < g->ws.nslots; s++) {
+		struct fs_wval *v = &g->vals[s];
+		json_t *j = fs_path_get(g->slots[s].path, r);
+		v->present = 0;
+		switch (g->slots[s].kind) {
+		case SLOT_NUMBER:
+			switch (fs_value_number(j, &v->d)) {
+			case FS_NUM_OK: v->present = 1; break;
+			case FS_NUM_INVALID: diag->nonnumeric++; break;
+			case FS_NUM_MISSING: break;
+			}
+			break;
+		case SLOT_PRESENT:
+			v->present = j && !json_is_null(j);
+			v->d = 1.0;
+			break;
+		case SLOT_TEXT:
+			/* Offsets now, pointers once the buffer has stopped moving. */
+			g->textoff[s] = ff->text.len;
+			v->present = fs_value_text(j, &ff->text) == 0;
+			if (v->present)
+				v->n = ff->text.len - g->textoff[s];
+			break;
+		}
+	}
+}
+
+static int rejects_conflicts(struct fs_feat *ff, const struct fs_record *r, struct fs_run *run)
+{
+	json_t *into = json_object_get(r->obj, ff->into);
+	if (!into)
+		return 0;
+	if (!json_is_object(into))
+		return fs_run_reject(run, FS_REJ_CONFLICT, "\"%s\" is already in the event and is "
+		                     "not an object; write features elsewhere with --into", ff->into);
+	for (size_t i = 0; i < ff->nf; i++)
+		if (json_object_get(into, ff->f[i].name))
+			return fs_run_reject(run, FS_REJ_CONFLICT, "%s.%s is already in the event; rename "
+			                     "the feature or write elsewhere with --into", ff->into,
+			                     ff->f[i].name);
+	return 0;
+}
+
+/* Sets a value at a path in a row under construction, creating objects. */
+static void row_set(json_t *row, const struct fs_path *p, json_t *v)
+{
+	json_t *o = row;
+	if (p->envelope) {
+		/* kcat fields keep their @ name at the top of the row */
+		char name[256];
+		snprintf(name, sizeof name, "@%s", p->parts[0]);
+		json_object_set(o, name, v);
+		return;
+	}
+	for (size_t i = 0; i + 1 < p->n; i++) {
+		json_t *c = json_object_get(o, p->parts[i]);
+		if (!json_is_object(c)) {
+			c = json_object();
+			json_object_set_new(o, p->parts[i], c);
+		}
+		o = c;
+	}
+	json_object_set(o, p->parts[p->n - 1], v);
+}
+
+static void build_row(struct fs_feat *ff, const struct fs_record *r, struct fs_record *row)
+{
+	json_t *obj = json_object();
+	for (size_t i = 0; i < ff->nrow_keys; i++)
+		row_set(obj, ff->row_keys[i], fs_path_get(ff->row_keys[i], r));
+	row_set(obj, ff->time_path, fs_path_get(ff->time_path, r));
+	ff->row.len = 0;
+	fs_json_put_value(&ff->row, obj);
+	json_decref(obj);
+	*row = *r;
+	row->raw = ff->row.p;
+	row->rawlen = ff->row.len;
+}
+
+int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
+{
+	struct fs_feat *ff = ctx;
+	int late = 0;
+
+	/* Everything that can reject the record comes before any state changes. */
+	for (size_t i = 0; i < ff->ng; i++) {
+		struct group *g = &ff->g[i];
+		if (key_text(g, r, run) < 0)
+			return -1;
+		int64_t last = g->wk ? fs_wkey_last_time(g->wk) : INT64_MIN;
+		if (r->time < last) {
+			if (ff->lateness >= 0 && last - r->time > ff->lateness) {
+				char by[64], limit[64];
+				fs_duration_format(last - r->time, by, sizeof by);
+				fs_duration_format(ff->lateness, limit, sizeof limit);
+				return fs_run_reject(run, FS_REJ_LATE, "%s behind the latest event of its "
+				                     "key, more than --lateness %s", by, limit);
+			}
+			late = 1;
+		}
+	}
+	if (!ff->rows && rejects_conflicts(ff, r, run) < 0)
+		return -1;
+	run->diag->late += late;
+
+	ff->text.len = 0;
+	for (size_t i = 0; i < ff->ng; i++) {
+		struct group *g = &ff->g[i];
+		read_values(ff, g, r, run->diag);
+	}
+	for (size_t i = 0; i < ff->ng; i++) {
+		struct group *g = &ff->g[i];
+		for (size_t s = 0; s < g->ws.nslots; s++)
+			if (g->slots[s].kind == SLOT_TEXT)
+				g->vals[s].s = ff->text.p + g->textoff[s];
+		if (!g->wk) {
+			int created;
+			g->wk = fs_wkey_new(&g->ws);
+			fs_hmap_upsert(&g->table, g->key.p, g->key.len, g->hash, &created)->v.p = g->wk;
+		}
+		fs_wkey_step(&g->ws, g->wk, r->time, g->vals, g->out);
+	}
+
+	struct fs_record row;
+	const struct fs_record *target = r;
+	if (ff->rows) {
+		build_row(ff, r, &row);
+		target = &row;
+	}
+	struct fs_emit em;
+	fs_emit_begin(&em, run->out, target, ff->into);
+	for (size_t i = 0; i < ff->nf; i++) {
+		const struct feature *f = &ff->f[i];
+		double v = ff->g[f->group].out[f->gidx];
+		fs_emit_key(&em, f->qkey, f->qlen);
+		fs_json_put_double(run->out, v);  /* NaN is written as null */
+	}
+	fs_emit_end(&em);
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* input.h: every byte a tool reads comes through here, one line at a time.
+ *
+ * Inputs are FILE arguments in order, or stdin when there are none or for
+ * "-". Each input is sniffed: text goes straight to the line splitter;
+ * anything else (gzip, bzip2, xz, zstd, lz4; tar, zip, cpio, 7z, ...) is
+ * handed to libarchive, which detects the format by content, and the
+ * regular entries of an archive are read in archive order. Every line knows
+ * its source ("events.ndjson", "<stdin>", "logs.tar.gz:day1.ndjson") and its
+ * 1-based number within it.
+ *
+ * Before any read that would block, the idle callback runs (the loop flushes
+ * output there), so a slow live stream sees each result at once while a file
+ * replay stays fully buffered.
+ */
+#ifndef FS_INPUT_H
+#define FS_INPUT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest line accepted; a longer one is reported and skipped. */
+#define FS_LINE_MAX ((size_t)64 << 20)
+
+struct fs_line {
+	const char *source;
+	uint64_t lineno;
+	const char *p;          /* the line without its newline (and a final \r) */
+	size_t n;
+	int too_long;           /* the line was cut: p holds its first bytes only */
+};
+
+struct fs_input;
+
+/* files: the FILE arguments (none: stdin). idle(ctx) runs before blocking.
+ * stop: when set by a signal handler, reading ends at the next interrupted read. */
+struct fs_input *fs_input_new(char **files, int nfiles, void (*idle)(void *), void *ctx,
+                              volatile sig_atomic_t *stop);
+/* Returns 1 and fills *line (valid until the next call), or 0 at the end of
+ * all inputs. Unreadable inputs are reported on stderr and skipped. */
+int fs_input_next(struct fs_input *in, struct fs_line *line);
+/* FS_EX_OK, or the exit status an input failure calls for (66 or 74). */
+int fs_input_status(const struct fs_input *in);
+void fs_input_free(struct fs_input *in);
+
+#endif

@@ -1,0 +1,390 @@
+/* json.c: JSON writing and raw-byte member lookup (see json.h). */
+#include "json.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- numbers */
+
+static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+#define TWO53 9007199254740992.0
+
+static size_t put_u64(char *out, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/* Digits d[0..nd) (no trailing zeros) times 10^(e-nd+1), written the way
+ * Python's repr does: fixed notation for 1e-4 <= |x| < 1e16, else d.ddde+XX. */
+static size_t layout(char *out, int neg, const char *d, int nd, int e)
+{
+	size_t n = 0;
+	if (neg)
+		out[n++] = '-';
+	if (e >= -4 && e < 16) {
+		if (e < 0) {
+			out[n++] = '0';
+			out[n++] = '.';
+			for (int i = -1; i > e; i--)
+				out[n++] = '0';
+			memcpy(out + n, d, (size_t)nd);
+			n += (size_t)nd;
+		} else {
+			for (int i = 0; i <= e; i++)
+				out[n++] = i < nd ? d[i] : '0';
+			if (nd > e + 1) {
+				out[n++] = '.';
+				memcpy(out + n, d + e + 1, (size_t)(nd - e - 1));
+				n += (size_t)(nd - e - 1);
+			}
+		}
+	} else {
+		out[n++] = d[0];
+		if (nd > 1) {
+			out[n++] = '.';
+			memcpy(out + n, d + 1, (size_t)(nd - 1));
+			n += (size_t)(nd - 1);
+		}
+		n += (size_t)sprintf(out + n, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* Rounds the 17 significant digits in d17 to p digits (half up) into d;
+ * returns the new decimal exponent. Sets *ambiguous when the dropped digits
+ * sit exactly on the half, where rounding the already-rounded 17 digits may
+ * differ from rounding the exact binary value. */
+static int round_digits(const char *d17, int e, int p, char *d, int *ambiguous)
+{
+	memcpy(d, d17, (size_t)p);
+	*ambiguous = (p == 16 && d17[16] == '5') ||
+	             (p == 15 && d17[15] == '5' && d17[16] == '0');
+	if (d17[p] >= '5') {
+		int i = p - 1;
+		while (i >= 0 && d[i] == '9')
+			d[i--] = '0';
+		if (i < 0) {
+			d[0] = '1';
+			return e + 1;
+		}
+		d[i]++;
+	}
+	return e;
+}
+
+/* Exact digits of x with p significant digits from printf, which rounds the
+ * exact binary value correctly. */
+static int printf_digits(double x, int p, char *d)
+{
+	char tmp[40];
+	snprintf(tmp, sizeof tmp, "%.*e", p - 1, fabs(x));
+	int k = 0;
+	for (const char *s = tmp; *s && *s != 'e'; s++)
+		if (*s != '.')
+			d[k++] = *s;
+	return atoi(strchr(tmp, 'e') + 1);
+}
+
+size_t fs_fmt_double(char out[FS_DBL_MAX], double x)
+{
+	if (!isfinite(x)) {
+		memcpy(out, "null", 5);
+		return 4;
+	}
+	int neg = signbit(x) != 0;
+	double ax = fabs(x);
+	if (ax < TWO53 && ax == floor(ax)) {
+		size_t n = 0;
+		if (neg)
+			out[n++] = '-';
+		n += put_u64(out + n, (uint64_t)ax);
+		out[n] = '\0';
+		return n;
+	}
+	/* Few decimals (money, rates): m / 10^k is computed with one correct
+	 * rounding, exactly as strtod reads "m e-k", so equality proves it. */
+	if (ax >= 1e-4) {
+		for (int k = 1; k < 10; k++) {
+			double s = ax * p10[k];
+			if (s >= TWO53)
+				break;
+			double m = nearbyint(s);
+			if (m / p10[k] == ax) {
+				/* m >= 1 here; its length gives the exponent, also for |x| < 1. */
+				char d[24];
+				int nd = (int)put_u64(d, (uint64_t)m);
+				int e = nd - 1 - k;
+				while (nd > 1 && d[nd - 1] == '0')
+					nd--;
+				return layout(out, neg, d, nd, e);
+			}
+		}
+	}
+	char d17[24], d[24];
+	int e17 = printf_digits(ax, 17, d17);
+	for (int p = 15; p <= 17; p++) {
+		int e = e17, amb = 0;
+		if (p == 17)
+			memcpy(d, d17, 17);
+		else {
+			e = round_digits(d17, e17, p, d, &amb);
+			if (amb)
+				e = printf_digits(ax, p, d);
+		}
+		int nd = p;
+		while (nd > 1 && d[nd - 1] == '0')
+			nd--;
+		size_t n = layout(out, neg, d, nd, e);
+		if (p == 17 || strtod(out, NULL) == x)
+			return n;
+	}
+	return 0; /* not reached */
+}
+
+void fs_json_put_double(struct fs_buf *b, double x)
+{
+	if (b->cap - b->len < FS_DBL_MAX)
+		fs_buf_grow(b, FS_DBL_MAX);
+	b->len += fs_fmt_double(b->p + b->len, x);
+}
+
+/* ---------------------------------------------------------------- strings */
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0xC2)
+		return 0;
+	else if (c < 0xE0)
+		len = 2, cp = c & 0x1F;
+	else if (c < 0xF0)
+		len = 3, cp = c & 0x0F;
+	else if (c < 0xF5)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return len;
+}
+
+void fs_json_put_string(struct fs_buf *b, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	static const char hex[] = "0123456789abcdef";
+	fs_buf_putc(b, '"');
+	size_t i = 0;
+	while (i < n) {
+		size_t run = i;
+		while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+			run++;
+		fs_buf_put(b, s + i, run - i);
+		i = run;
+		if (i >= n)
+			break;
+		unsigned c = s[i];
+		if (c >= 0x80) {
+			size_t len = utf8_len(s + i, n - i);
+			if (len) {
+				fs_buf_put(b, s + i, len);
+				i += len;
+			} else {
+				fs_buf_puts(b, "\\ufffd");
+				i++;
+			}
+			continue;
+		}
+		switch (c) {
+		case '"': fs_buf_puts(b, "\\\""); break;
+		case '\\': fs_buf_puts(b, "\\\\"); break;
+		case '\n': fs_buf_puts(b, "\\n"); break;
+		case '\r': fs_buf_puts(b, "\\r"); break;
+		case '\t': fs_buf_puts(b, "\\t"); break;
+		case '\b': fs_buf_puts(b, "\\b"); break;
+		case '\f': fs_buf_puts(b, "\\f"); break;
+		default: {
+			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			fs_buf_put(b, u, 6);
+		}
+		}
+		i++;
+	}
+	fs_buf_putc(b, '"');
+}
+
+void fs_json_put_value(struct fs_buf *b, const json_t *v)
+{
+	char num[32];
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *k;
+		json_t *m;
+		int first = 1;
+		fs_buf_putc(b, '{');
+		json_object_foreach((json_t *)v, k, m) {
+			if (!first)
+				fs_buf_putc(b, ',');
+			first = 0;
+			fs_json_put_string(b, k, strlen(k));
+			fs_buf_putc(b, ':');
+			fs_json_put_value(b, m);
+		}
+		fs_buf_putc(b, '}');
+		break;
+	}
+	case JSON_ARRAY:
+		fs_buf_putc(b, '[');
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i)
+				fs_buf_putc(b, ',');
+			fs_json_put_value(b, json_array_get(v, i));
+		}
+		fs_buf_putc(b, ']');
+		break;
+	case JSON_STRING:
+		fs_json_put_string(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		fs_buf_put(b, num, (size_t)snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
+		                                    json_integer_value(v)));
+		break;
+	case JSON_REAL:
+		fs_json_put_double(b, json_real_value(v));
+		break;
+	case JSON_TRUE: fs_buf_puts(b, "true"); break;
+	case JSON_FALSE: fs_buf_puts(b, "false"); break;
+	case JSON_NULL: fs_buf_puts(b, "null"); break;
+	}
+}
+
+/* ------------------------------------------------------- raw byte scanning */
+
+/* The scanner below trusts its input: every caller passes bytes jansson has
+ * already accepted as a JSON object. */
+
+static size_t skip_ws(const char *p, size_t i, size_t n)
+{
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* p[i] is '"': returns the offset just past the closing quote. */
+static size_t skip_string(const char *p, size_t i, size_t n)
+{
+	for (i++; i < n; i++) {
+		if (p[i] == '\\')
+			i++;
+		else if (p[i] == '"')
+			return i + 1;
+	}
+	return n;
+}
+
+static size_t skip_value(const char *p, size_t i, size_t n)
+{
+	if (p[i] == '"')
+		return skip_string(p, i, n);
+	if (p[i] == '{' || p[i] == '[') {
+		int depth = 0;
+		for (; i < n; i++) {
+			char c = p[i];
+			if (c == '"') {
+				i = skip_string(p, i, n) - 1;
+			} else if (c == '{' || c == '[') {
+				depth++;
+			} else if (c == '}' || c == ']') {
+				if (--depth == 0)
+					return i + 1;
+			}
+		}
+		return n;
+	}
+	while (i < n && p[i] != ',' && p[i] != '}' && p[i] != ']' && p[i] != ' ' &&
+	       p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+		i++;
+	return i;
+}
+
+size_t fs_json_object_close(const char *p, size_t n)
+{
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\n' || p[n - 1] == '\r'))
+		n--;
+	if (n == 0 || p[n - 1] != '}')
+		return (size_t)-1;
+	return n - 1;
+}
+
+int fs_json_object_is_empty(const char *p, size_t n)
+{
+	size_t i = skip_ws(p, 0, n);
+	return i < n && p[i] == '{' && (i = skip_ws(p, i + 1, n)) < n && p[i] == '}';
+}
+
+static int key_equals(const char *p, size_t ks, size_t ke, const char *name)
+{
+	size_t klen = ke - ks - 2;
+	if (!memchr(p + ks, '\\', ke - ks))
+		return strlen(name) == klen && memcmp(p + ks + 1, name, klen) == 0;
+	/* An escaped key: let jansson decode it rather than decoding by hand. */
+	json_t *k = json_loadb(p + ks, ke - ks, JSON_DECODE_ANY, NULL);
+	int eq = k && json_is_string(k) && strcmp(json_string_value(k), name) == 0;
+	json_decref(k);
+	return eq;
+}
+
+int fs_json_find_member(const char *p, size_t n, const char *name,
+                        size_t *vstart, size_t *vend)
+{
+	int found = 0;
+	size_t i = skip_ws(p, 0, n);
+	if (i >= n || p[i] != '{')
+		return 0;
+	i++;
+	for (;;) {
+		i = skip_ws(p, i, n);
+		if (i >= n || p[i] != '"')
+			return found;
+		size_t ks = i;
+		i = skip_string(p, i, n);
+		size_t ke = i;
+		i = skip_ws(p, i, n);
+		if (i >= n || p[i] != ':')
+			return found;
+		i = skip_ws(p, i + 1, n);
+		size_t vs = i;
+		i = skip_value(p, i, n);
+		/* Duplicate keys: jansson keeps the last, so the last one wins here too. */
+		if (key_equals(p, ks, ke, name)) {
+			found = 1;
+			*vstart = vs;
+			*vend = i;
+		}
+		i = skip_ws(p, i, n);
+		if (i >= n || p[i] != ',')
+			return found;
+		i++;
+	}
+}

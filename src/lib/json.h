@@ -1,0 +1,42 @@
+/* json.h: writing JSON text, and finding members in raw JSON bytes.
+ *
+ * fstools never re-serializes a user's event: it copies the input bytes and
+ * splices its own members in. These helpers write those members (strings
+ * escaped, numbers in the shortest form that reads back as the same double)
+ * and locate positions inside an already-validated object's bytes.
+ * jansson parses; it cannot report byte offsets nor print shortest doubles,
+ * which is why these few functions exist.
+ */
+#ifndef FS_JSON_H
+#define FS_JSON_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Longest output of fs_fmt_double, with room for the NUL. */
+#define FS_DBL_MAX 32
+
+/* Writes x in the shortest decimal form that reads back as the same double
+ * (Python repr's digits; integers without ".0"); NaN and infinities are
+ * written as null. Returns the length; out is NUL-terminated. */
+size_t fs_fmt_double(char out[FS_DBL_MAX], double x);
+void fs_json_put_double(struct fs_buf *b, double x);
+/* A JSON string literal; invalid UTF-8 bytes become U+FFFD. */
+void fs_json_put_string(struct fs_buf *b, const char *s, size_t n);
+/* Any jansson value, compact, object members in their order. */
+void fs_json_put_value(struct fs_buf *b, const json_t *v);
+
+/* In the bytes of a valid JSON object [p, p+n): offset of its closing '}'.
+ * Returns (size_t)-1 when the bytes do not end with an object. */
+size_t fs_json_object_close(const char *p, size_t n);
+/* Finds the top-level member `name` in the valid JSON object [p, p+n).
+ * On success sets *vstart and *vend to the member value's byte range and
+ * returns 1; returns 0 when there is no such member. */
+int fs_json_find_member(const char *p, size_t n, const char *name,
+                        size_t *vstart, size_t *vend);
+/* 1 when the object whose bytes are [p, p+n) has no members. */
+int fs_json_object_is_empty(const char *p, size_t n);
+
+#endif

@@ -1,0 +1,259 @@
+/* loop.c: the shared main loop (see loop.h). */
+#include "loop.h"
+#include "input.h"
+#include "json.h"
+#include "output.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <pcre2.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked read returns EINTR so the loop can finish. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* A closed downstream shows up as EPIPE from write(2), which ends the run
+	 * quietly (fstools(7): SIGPIPE policy). */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int fs_run_reject(struct fs_run *run, enum fs_reject why, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(run->msg, sizeof run->msg, fmt, ap);
+	va_end(ap);
+	run->why = why;
+	return -1;
+}
+
+/* The parsers for the three input kinds. */
+struct parser {
+	const struct fs_loop_config *cfg;
+	pcre2_code *re;
+	pcre2_match_data *md;
+	uint32_t ngroups, entry_size;
+	PCRE2_SPTR names;
+	struct fs_buf text;      /* --regex: the groups as JSON bytes */
+};
+
+static void regex_compile(struct parser *ps, const char *pattern)
+{
+	int err;
+	PCRE2_SIZE off;
+	ps->re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	                       PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
+	if (!ps->re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(err, msg, sizeof msg);
+		fs_die(FS_EX_USAGE, "--regex: %s at offset %zu", (char *)msg, (size_t)off);
+	}
+	pcre2_pattern_info(ps->re, PCRE2_INFO_NAMECOUNT, &ps->ngroups);
+	if (ps->ngroups == 0)
+		fs_die(FS_EX_USAGE, "--regex: the pattern has no named groups; name the fields "
+		       "with (?<name>...)");
+	pcre2_pattern_info(ps->re, PCRE2_INFO_NAMEENTRYSIZE, &ps->entry_size);
+	pcre2_pattern_info(ps->re, PCRE2_INFO_NAMETABLE, &ps->names);
+	pcre2_jit_compile(ps->re, PCRE2_JIT_COMPLETE);  /* best effort: falls back to interpretation */
+	ps->md = pcre2_match_data_create_from_pattern(ps->re, NULL);
+}
+
+/* Parses JSON bytes into an object; big integers are read as reals rather
+ * than rejected (the bytes, not the parse, are what the output carries). */
+/* Parses JSON bytes into an object; big integers are read as reals rather
+ * than rejected (the bytes, not the parse, are what the output carries).
+ * what: "" for a plain line, "kcat envelope: " or "kcat payload: ". */
+static json_t *parse_object(const char *p, size_t n, struct fs_run *run, enum fs_reject kind,
+                            const char *what)
+{
+	json_error_t err;
+	json_t *v = json_loadb(p, n, 0, &err);
+	if (!v && json_error_code(&err) == json_error_numeric_overflow)
+		v = json_loadb(p, n, JSON_DECODE_INT_AS_REAL, &err);
+	if (!v) {
+		fs_run_reject(run, kind, "%sinvalid JSON at column %d: %s", what, err.column, err.text);
+		return NULL;
+	}
+	if (!json_is_object(v)) {
+		fs_run_reject(run, kind == FS_REJ_JSON ? FS_REJ_NOT_OBJECT : kind,
+		              "%sJSON array, not an object", what);
+		json_decref(v);
+		return NULL;
+	}
+	return v;
+}
+
+static int parse_line(struct parser *ps, const struct fs_line *l, struct fs_record *r,
+                      struct fs_run *run)
+{
+	if (ps->re) {
+		int rc = pcre2_match(ps->re, (PCRE2_SPTR)l->p, l->n, 0, 0, ps->md, NULL);
+		if (rc < 0)
+			return fs_run_reject(run, FS_REJ_NO_MATCH, "line does not match --regex");
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ps->md);
+		r->obj = json_object();
+		for (uint32_t i = 0; i < ps->ngroups; i++) {
+			PCRE2_SPTR ent = ps->names + i * ps->entry_size;
+			int g = (ent[0] << 8) | ent[1];
+			if (g >= rc || ov[2 * g] == PCRE2_UNSET)
+				continue;
+			json_object_set_new(r->obj, (const char *)ent + 2,
+			                    json_stringn_nocheck(l->p + ov[2 * g], ov[2 * g + 1] - ov[2 * g]));
+		}
+		ps->text.len = 0;
+		fs_json_put_value(&ps->text, r->obj);
+		r->raw = ps->text.p;
+		r->rawlen = ps->text.len;
+		return 0;
+	}
+	if (ps->cfg->kcat) {
+		r->envelope = parse_object(l->p, l->n, run, FS_REJ_KCAT, "kcat envelope: ");
+		if (!r->envelope)
+			return -1;
+		json_t *payload = json_object_get(r->envelope, "payload");
+		if (!json_is_string(payload))
+			return fs_run_reject(run, FS_REJ_KCAT, "kcat envelope has %s payload; "
+			                     "run kcat with -J and produce JSON messages",
+			                     payload ? "a non-string" : "no");
+		r->raw = json_string_value(payload);
+		r->rawlen = json_string_length(payload);
+		r->obj = parse_object(r->raw, r->rawlen, run, FS_REJ_KCAT, "kcat payload: ");
+		return r->obj ? 0 : -1;
+	}
+	r->raw = l->p;
+	r->rawlen = l->n;
+	r->obj = parse_object(l->p, l->n, run, FS_REJ_JSON, "");
+	return r->obj ? 0 : -1;
+}
+
+static int read_time(const struct fs_loop_config *cfg, const struct fs_path *tp,
+                     struct fs_record *r, struct fs_run *run)
+{
+	json_t *v = fs_path_get(tp, r);
+	if (!v)
+		return fs_run_reject(run, FS_REJ_TIME, "no time field \"%s\" (name it with --time-field)",
+		                     tp->spec);
+	const char *why;
+	/* kcat's own timestamp is always milliseconds. */
+	enum fs_time_unit unit = tp->envelope ? FS_UNIT_MS : cfg->time_unit;
+	if (fs_time_from_json(v, unit, &r->time, &why) < 0)
+		return fs_run_reject(run, FS_REJ_TIME, "%s: %s", tp->spec, why);
+	return 0;
+}
+
+static int blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t')
+			return 0;
+	return 1;
+}
+
+static void flush_idle(void *ctx)
+{
+	fs_out_flush(ctx);
+}
+
+int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
+                const struct fs_step *step)
+{
+	struct fs_diag diag;
+	struct parser ps = {.cfg = cfg};
+	struct fs_path *tp = NULL;
+	const char *why;
+
+	if (cfg->regex)
+		regex_compile(&ps, cfg->regex);
+	if (cfg->need_time) {
+		tp = fs_path_new(cfg->time_field ? cfg->time_field : "ts", &why);
+		if (!tp)
+			fs_die(FS_EX_USAGE, "--time-field: %s", why);
+		if (tp->envelope && !cfg->kcat)
+			fs_die(FS_EX_USAGE, "--time-field %s names a kcat envelope field; add --kcat",
+			       tp->spec);
+	}
+	if (fs_diag_open(&diag, cfg->errors, cfg->max_errors) < 0)
+		fs_die(FS_EX_IOERR, "%s: cannot open for writing: %s", cfg->errors, strerror(errno));
+	struct fs_out *out = fs_out_open(cfg->output);
+	if (!out)
+		fs_die(FS_EX_IOERR, "%s: cannot open for writing: %s", cfg->output, strerror(errno));
+	install_signals();
+
+	struct fs_input *in = fs_input_new(files, nfiles, flush_idle, out, &stop_requested);
+	struct fs_run run = {.out = fs_out_buf(out), .diag = &diag};
+	struct fs_line l;
+	uint64_t records = 0;
+	int status = FS_EX_OK;
+
+	while (!stop_requested && !fs_out_broken(out) && !fs_out_failed(out) &&
+	       fs_input_next(in, &l)) {
+		if (!l.too_long && blank(l.p, l.n))
+			continue;
+		records++;
+		struct fs_record r = {.source = l.source, .line = l.lineno, .text = l.p, .textlen = l.n};
+		size_t mark = run.out->len;
+		int rc;
+		if (l.too_long)
+			rc = fs_run_reject(&run, FS_REJ_TOO_LONG, "line longer than %zu bytes",
+			                   (size_t)FS_LINE_MAX);
+		else
+			rc = parse_line(&ps, &l, &r, &run);
+		if (rc == 0 && tp)
+			rc = read_time(cfg, tp, &r, &run);
+		if (rc == 0)
+			rc = step->step(step->ctx, &r, &run);
+		json_decref(r.obj);
+		json_decref(r.envelope);
+		if (rc < 0) {
+			run.out->len = mark;
+			if (fs_diag_reject(&diag, run.why, l.source, l.lineno, l.p, l.n, "%s", run.msg)) {
+				fs_warn("%s:%llu: more than %lld rejected lines (--max-errors); stopping",
+				        l.source, (unsigned long long)l.lineno, cfg->max_errors);
+				status = FS_EX_DATAERR;
+				break;
+			}
+			continue;
+		}
+		fs_out_maybe_flush(out);
+	}
+
+	int in_status = fs_input_status(in);
+	fs_input_free(in);
+	int broken = fs_out_broken(out);
+	char err[128];
+	if (fs_out_close(out, err, sizeof err) < 0 && !broken) {
+		fs_warn("%s: write error: %s", cfg->output ? cfg->output : "<stdout>", err);
+		status = FS_EX_IOERR;
+	}
+	if (!broken)
+		fs_diag_summary(&diag, records);
+	if (fs_diag_close(&diag) < 0 && status == FS_EX_OK)
+		status = FS_EX_IOERR;
+	if (status == FS_EX_OK)
+		status = in_status;
+	fs_path_free(tp);
+	if (ps.re) {
+		pcre2_match_data_free(ps.md);
+		pcre2_code_free(ps.re);
+	}
+	fs_buf_free(&ps.text);
+	return status;
+}

@@ -1,0 +1,51 @@
+/* loop.h: the one main loop every tool runs: read, parse, step, write.
+ *
+ * A tool fills an fs_loop_config from the shared options (cli.h), gives
+ * fs_loop_run a step function, and gets back the exit status. The loop
+ * owns each record for the length of the step (see record.h); the step
+ * appends its output line to run->out or rejects the record with
+ * fs_run_reject(). Rejected lines go to the error output (diag.h), and
+ * nothing a step half-wrote for a rejected record reaches the output.
+ */
+#ifndef FS_LOOP_H
+#define FS_LOOP_H
+
+#include "buf.h"
+#include "diag.h"
+#include "record.h"
+#include "timefmt.h"
+
+struct fs_loop_config {
+	const char *output;          /* -o FILE, NULL: stdout */
+	const char *errors;          /* --errors FILE, NULL: stderr */
+	long long max_errors;        /* --max-errors, -1: unlimited */
+	const char *time_field;      /* --time-field, default "ts" */
+	enum fs_time_unit time_unit; /* --time-unit */
+	int need_time;               /* the tool reads event times */
+	int kcat;                    /* --kcat */
+	const char *regex;           /* --regex PATTERN, or NULL */
+};
+
+/* What a step sees of the running loop. */
+struct fs_run {
+	struct fs_buf *out;          /* append the record's output line here */
+	struct fs_diag *diag;        /* for counts such as non-numeric values */
+	enum fs_reject why;
+	char msg[384];
+};
+
+struct fs_step {
+	void *ctx;
+	/* Returns 0, or -1 after fs_run_reject(). */
+	int (*step)(void *ctx, const struct fs_record *r, struct fs_run *run);
+};
+
+/* Sets the rejection reason and returns -1, for `return fs_run_reject(...)`. */
+int fs_run_reject(struct fs_run *run, enum fs_reject why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Runs the loop over files (none: stdin). Returns the exit status. */
+int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
+                const struct fs_step *step);
+
+#endif

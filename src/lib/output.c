@@ -1,0 +1,198 @@
+/* output.c: buffered, optionally zstd-compressed output and splicing (see output.h). */
+#include "output.h"
+#include "diag.h"
+#include "json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#define FLUSH_AT ((size_t)64 << 10)
+
+struct fs_out {
+	int fd, owned;
+	struct fs_buf buf;
+	ZSTD_CCtx *z;
+	struct fs_buf zbuf;
+	int broken, failed;
+	char err[128];
+};
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+struct fs_out *fs_out_open(const char *path)
+{
+	struct fs_out *o = fs_xcalloc(1, sizeof *o);
+	o->fd = 1;
+	if (path && strcmp(path, "-") != 0) {
+		o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (o->fd < 0) {
+			free(o);
+			return NULL;
+		}
+		o->owned = 1;
+		if (ends_with(path, ".zst")) {
+			o->z = ZSTD_createCCtx();
+			if (!o->z)
+				fs_oom();
+			ZSTD_CCtx_setParameter(o->z, ZSTD_c_compressionLevel, 3);
+			ZSTD_CCtx_setParameter(o->z, ZSTD_c_checksumFlag, 1);
+		}
+	}
+	fs_buf_grow(&o->buf, FLUSH_AT + 4096);
+	return o;
+}
+
+struct fs_buf *fs_out_buf(struct fs_out *o)
+{
+	return &o->buf;
+}
+
+static void write_all(struct fs_out *o, const char *p, size_t n)
+{
+	while (n && !o->broken && !o->failed) {
+		ssize_t w = write(o->fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				o->broken = 1;
+			else {
+				o->failed = 1;
+				snprintf(o->err, sizeof o->err, "%s", strerror(errno));
+			}
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void compress(struct fs_out *o, ZSTD_EndDirective mode)
+{
+	ZSTD_inBuffer in = {o->buf.p, o->buf.len, 0};
+	size_t outcap = ZSTD_CStreamOutSize();
+	if (o->zbuf.cap < outcap)
+		fs_buf_grow(&o->zbuf, outcap);
+	for (;;) {
+		ZSTD_outBuffer out = {o->zbuf.p, outcap, 0};
+		size_t left = ZSTD_compressStream2(o->z, &out, &in, mode);
+		if (ZSTD_isError(left)) {
+			o->failed = 1;
+			snprintf(o->err, sizeof o->err, "zstd: %s", ZSTD_getErrorName(left));
+			return;
+		}
+		write_all(o, out.dst, out.pos);
+		if (mode == ZSTD_e_continue ? in.pos == in.size : left == 0)
+			break;
+	}
+}
+
+static void drain(struct fs_out *o, ZSTD_EndDirective mode)
+{
+	if (o->z)
+		compress(o, mode);
+	else
+		write_all(o, o->buf.p, o->buf.len);
+	o->buf.len = 0;
+}
+
+void fs_out_maybe_flush(struct fs_out *o)
+{
+	if (o->buf.len >= FLUSH_AT)
+		drain(o, ZSTD_e_continue);
+}
+
+int fs_out_flush(struct fs_out *o)
+{
+	if (o->buf.len || o->z)
+		drain(o, ZSTD_e_flush);
+	return o->failed ? -1 : 0;
+}
+
+int fs_out_broken(const struct fs_out *o)
+{
+	return o->broken;
+}
+
+int fs_out_failed(const struct fs_out *o)
+{
+	return o->failed;
+}
+
+int fs_out_close(struct fs_out *o, char *err, size_t errsize)
+{
+	if (!o)
+		return 0;
+	drain(o, ZSTD_e_end);
+	if (o->owned && close(o->fd) != 0 && !o->failed) {
+		o->failed = 1;
+		snprintf(o->err, sizeof o->err, "%s", strerror(errno));
+	}
+	int rc = o->failed ? -1 : 0;
+	snprintf(err, errsize, "%s", o->err);
+	ZSTD_freeCCtx(o->z);
+	fs_buf_free(&o->buf);
+	fs_buf_free(&o->zbuf);
+	free(o);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- splicing */
+
+int fs_emit_begin(struct fs_emit *e, struct fs_buf *b, const struct fs_record *r,
+                  const char *into)
+{
+	size_t close = fs_json_object_close(r->raw, r->rawlen), vs, ve;
+	e->b = b;
+	if (fs_json_find_member(r->raw, r->rawlen, into, &vs, &ve)) {
+		if (r->raw[vs] != '{')
+			return -1;
+		/* Into the existing object: up to its closing brace. */
+		fs_buf_put(b, r->raw, ve - 1);
+		e->members = !fs_json_object_is_empty(r->raw + vs, ve - vs);
+		e->rest = r->raw + ve - 1;
+		e->restlen = close + 1 - (ve - 1);
+		return 0;
+	}
+	fs_buf_put(b, r->raw, close);
+	if (!fs_json_object_is_empty(r->raw, r->rawlen))
+		fs_buf_putc(b, ',');
+	fs_json_put_string(b, into, strlen(into));
+	fs_buf_puts(b, ":{");
+	e->members = 0;
+	e->rest = "}}";
+	e->restlen = 2;
+	return 0;
+}
+
+void fs_emit_key(struct fs_emit *e, const char *qkey, size_t n)
+{
+	if (e->members++)
+		fs_buf_putc(e->b, ',');
+	fs_buf_put(e->b, qkey, n);
+}
+
+void fs_emit_end(struct fs_emit *e)
+{
+	fs_buf_put(e->b, e->rest, e->restlen);
+	fs_buf_putc(e->b, '\n');
+}
+
+char *fs_quote_key(const char *name, size_t *len)
+{
+	struct fs_buf b = {0};
+	fs_json_put_string(&b, name, strlen(name));
+	fs_buf_putc(&b, ':');
+	*len = b.len;
+	fs_buf_cstr(&b);
+	return b.p;
+}

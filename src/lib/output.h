@@ -1,0 +1,59 @@
+/* output.h: where results go, and how a tool's fields enter an event's bytes.
+ *
+ * An fs_out is a buffered writer to stdout or a file (zstd-compressed when
+ * the name ends in .zst). Tools append whole lines to its buffer; the loop
+ * writes them out when the buffer is large and whenever input is idle.
+ *
+ * fs_emit_* splice members into a record's own bytes: the event is copied as
+ * it came, and members are added to its `into` object (created at the end of
+ * the event when absent), so field order, number spellings and unknown
+ * fields survive untouched.
+ */
+#ifndef FS_OUTPUT_H
+#define FS_OUTPUT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "record.h"
+
+struct fs_out;
+
+/* path NULL or "-": stdout. Returns NULL with errno set on failure. */
+struct fs_out *fs_out_open(const char *path);
+/* The buffer lines are appended to. */
+struct fs_buf *fs_out_buf(struct fs_out *o);
+/* Writes out the buffer when it has grown past its threshold. */
+void fs_out_maybe_flush(struct fs_out *o);
+/* Writes out everything buffered (and flushes the zstd frame so far).
+ * Returns 0, or -1 when writing failed. */
+int fs_out_flush(struct fs_out *o);
+/* 1 once downstream closed the pipe (EPIPE): the run should end quietly. */
+int fs_out_broken(const struct fs_out *o);
+/* 1 once a write failed for another reason. */
+int fs_out_failed(const struct fs_out *o);
+/* Finishes the stream, closes it and frees o. Returns 0, or -1 when any
+ * write failed, with the reason copied to err. */
+int fs_out_close(struct fs_out *o, char *err, size_t errsize);
+
+struct fs_emit {
+	struct fs_buf *b;
+	const char *rest;       /* bytes that close the line after our members */
+	size_t restlen;
+	int members;            /* members already in the object */
+};
+
+/* Starts r's output line in b: copies r's bytes up to where new members of
+ * the object `into` go. Returns 0, or -1 when r has a member `into` that is
+ * not an object (nothing is written then). */
+int fs_emit_begin(struct fs_emit *e, struct fs_buf *b, const struct fs_record *r,
+                  const char *into);
+/* Writes the separator and a pre-quoted key with its colon ("\"n\":"). */
+void fs_emit_key(struct fs_emit *e, const char *qkey, size_t n);
+/* Closes the object and the line, newline included. */
+void fs_emit_end(struct fs_emit *e);
+
+/* "name" as a JSON key followed by ':' (for fs_emit_key), newly allocated. */
+char *fs_quote_key(const char *name, size_t *len);
+
+#endif

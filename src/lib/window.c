@@ -1,0 +1,465 @@
+/* window.c: running aggregates over the events of one key (see window.h).
+ *
+ * Events of a key are kept in a ring indexed by their absolute number
+ * (0, 1, 2, ... per key). Each windowed feature has a cursor `lo`, the
+ * absolute number of the oldest event inside its window, and a running
+ * aggregate that is updated as events enter at the head and leave at lo.
+ * Sums are compensated (Neumaier), variances use Welford's updates, and
+ * min/max keep a monotonic queue, so every step costs amortised O(1).
+ */
+#include "window.h"
+#include "diag.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const agg_names[FS_AGG_N] = {
+	[FS_AGG_COUNT] = "count", [FS_AGG_SUM] = "sum", [FS_AGG_MEAN] = "mean",
+	[FS_AGG_MIN] = "min", [FS_AGG_MAX] = "max", [FS_AGG_STDDEV] = "stddev",
+	[FS_AGG_VARIANCE] = "variance", [FS_AGG_LAST] = "last", [FS_AGG_LAG] = "lag",
+	[FS_AGG_TIME_SINCE_LAST] = "time_since_last", [FS_AGG_EWMA] = "ewma",
+	[FS_AGG_COUNT_DISTINCT] = "count_distinct",
+};
+
+int fs_agg_parse(const char *name, enum fs_agg *a)
+{
+	for (int i = 0; i < FS_AGG_N; i++)
+		if (strcmp(name, agg_names[i]) == 0) {
+			*a = (enum fs_agg)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *fs_agg_name(enum fs_agg a)
+{
+	return agg_names[a];
+}
+
+const char *fs_agg_list(void)
+{
+	return "count, sum, mean, min, max, stddev, variance, last, lag, time_since_last, "
+	       "ewma, count_distinct";
+}
+
+/* A copy of a text value kept in the ring: length, then the bytes. */
+struct text {
+	size_t n;
+	char p[];
+};
+
+union cell {
+	double d;               /* numeric slot: NaN when missing */
+	struct text *s;         /* text slot: NULL when missing */
+};
+
+/* Absolute event numbers of a min/max candidate queue. */
+struct deque {
+	uint64_t *v;
+	uint32_t cap, head, len;
+};
+
+struct agg {
+	uint64_t lo;            /* oldest event in the window (absolute number) */
+	uint64_t n;             /* values in the window */
+	double s, c;            /* sum and its compensation; ewma: mean and weight */
+	double mean, m2;        /* Welford */
+	uint64_t last;          /* last: 1 + number of the newest event with a value */
+	int64_t tlast;          /* ewma: time of the last value */
+	struct deque dq;        /* min/max */
+	struct fs_hmap dist;    /* count_distinct: value -> events in window */
+};
+
+struct fs_wkey {
+	int64_t last_t;
+	uint64_t nev;           /* events seen */
+	uint64_t base;          /* oldest event kept in the ring */
+	uint32_t cap;           /* ring capacity, a power of two */
+	int64_t *t;             /* ring: event times */
+	union cell *v;          /* ring: nslots cells per event */
+	struct agg a[];
+};
+
+struct fs_wkey *fs_wkey_new(const struct fs_wspec *ws)
+{
+	struct fs_wkey *k = fs_xcalloc(1, sizeof *k + ws->nfeat * sizeof(struct agg));
+	k->last_t = INT64_MIN;
+	return k;
+}
+
+static union cell *cell(const struct fs_wspec *ws, const struct fs_wkey *k, uint64_t i, int slot)
+{
+	return &k->v[(i & (k->cap - 1)) * ws->nslots + (size_t)slot];
+}
+
+static void drop_cells(const struct fs_wspec *ws, struct fs_wkey *k, uint64_t i)
+{
+	for (size_t s = 0; s < ws->nslots; s++)
+		if (ws->slot_text[s]) {
+			union cell *c = cell(ws, k, i, (int)s);
+			free(c->s);
+			c->s = NULL;
+		}
+}
+
+void fs_wkey_free(const struct fs_wspec *ws, struct fs_wkey *k)
+{
+	if (!k)
+		return;
+	for (uint64_t i = k->base; i < k->nev; i++)
+		drop_cells(ws, k, i);
+	for (size_t f = 0; f < ws->nfeat; f++) {
+		free(k->a[f].dq.v);
+		fs_hmap_free(&k->a[f].dist);
+	}
+	free(k->t);
+	free(k->v);
+	free(k);
+}
+
+int64_t fs_wkey_last_time(const struct fs_wkey *k)
+{
+	return k->last_t;
+}
+
+/* ------------------------------------------------------------- the ring */
+
+/* A windowed aggregate: events enter and leave it. */
+static int slides(const struct fs_wfeat *f)
+{
+	return f->window && f->agg != FS_AGG_LAG && f->agg != FS_AGG_TIME_SINCE_LAST &&
+	       f->agg != FS_AGG_EWMA;
+}
+
+static int needs_ring(const struct fs_wfeat *f)
+{
+	return slides(f) || f->agg == FS_AGG_LAG;
+}
+
+static void ring_push(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
+                      const struct fs_wval *vals)
+{
+	uint64_t len = k->nev - k->base;
+	if (len == k->cap) {
+		uint32_t cap = k->cap ? k->cap * 2 : 4;
+		int64_t *nt = fs_xmalloc(cap * sizeof *nt);
+		union cell *nv = fs_xmalloc(cap * ws->nslots * sizeof *nv + 1);
+		for (uint64_t i = k->base; i < k->nev; i++) {
+			nt[i & (cap - 1)] = k->t[i & (k->cap - 1)];
+			memcpy(&nv[(i & (cap - 1)) * ws->nslots], cell(ws, k, i, 0),
+			       ws->nslots * sizeof *nv);
+		}
+		free(k->t);
+		free(k->v);
+		k->t = nt;
+		k->v = nv;
+		k->cap = cap;
+	}
+	uint64_t i = k->nev;
+	k->t[i & (k->cap - 1)] = t;
+	for (size_t s = 0; s < ws->nslots; s++) {
+		union cell *c = cell(ws, k, i, (int)s);
+		if (ws->slot_text[s]) {
+			c->s = NULL;
+			if (vals[s].present) {
+				c->s = fs_xmalloc(sizeof *c->s + vals[s].n);
+				c->s->n = vals[s].n;
+				memcpy(c->s->p, vals[s].s, vals[s].n);
+			}
+		} else {
+			c->d = vals[s].present ? vals[s].d : NAN;
+		}
+	}
+}
+
+/* Frees ring events no feature can reach any more. */
+static void ring_trim(const struct fs_wspec *ws, struct fs_wkey *k)
+{
+	uint64_t keep = k->nev;
+	for (size_t f = 0; f < ws->nfeat; f++) {
+		const struct fs_wfeat *ft = &ws->feat[f];
+		if (!needs_ring(ft))
+			continue;
+		uint64_t from = k->a[f].lo;
+		if (ft->agg == FS_AGG_LAG)
+			from = k->nev >= (uint64_t)ft->lag ? k->nev - (uint64_t)ft->lag : 0;
+		if (from < keep)
+			keep = from;
+	}
+	while (k->base < keep)
+		drop_cells(ws, k, k->base++);
+}
+
+/* ------------------------------------------------------------- deques */
+
+static void dq_push(struct deque *q, uint64_t x)
+{
+	if (q->len == q->cap) {
+		uint32_t cap = q->cap ? q->cap * 2 : 4;
+		uint64_t *v = fs_xmalloc(cap * sizeof *v);
+		for (uint32_t i = 0; i < q->len; i++)
+			v[i] = q->v[(q->head + i) & (q->cap - 1)];
+		free(q->v);
+		q->v = v;
+		q->cap = cap;
+		q->head = 0;
+	}
+	q->v[(q->head + q->len++) & (q->cap - 1)] = x;
+}
+
+static uint64_t dq_front(const struct deque *q)
+{
+	return q->v[q->head];
+}
+
+static uint64_t dq_back(const struct deque *q)
+{
+	return q->v[(q->head + q->len - 1) & (q->cap - 1)];
+}
+
+static void dq_pop_front(struct deque *q)
+{
+	q->head = (q->head + 1) & (q->cap - 1);
+	q->len--;
+}
+
+/* ------------------------------------------------------------- aggregates */
+
+/* Neumaier's compensated summation: s + c carries the exact running sum far
+ * better than s alone when values of different magnitudes enter and leave. */
+static void kahan_add(struct agg *a, double x)
+{
+	double t = a->s + x;
+	if (fabs(a->s) >= fabs(x))
+		a->c += (a->s - t) + x;
+	else
+		a->c += (x - t) + a->s;
+	a->s = t;
+}
+
+static void value_add(const struct fs_wspec *ws, struct fs_wkey *k, size_t f, uint64_t i,
+                      const struct fs_wval *vals)
+{
+	const struct fs_wfeat *ft = &ws->feat[f];
+	struct agg *a = &k->a[f];
+	if (ft->slot < 0) {
+		a->n++;  /* count of events */
+		return;
+	}
+	const struct fs_wval *v = &vals[ft->slot];
+	if (!v->present)
+		return;
+	double x = v->d, d;
+	int created;
+	switch (ft->agg) {
+	case FS_AGG_COUNT:
+		a->n++;
+		break;
+	case FS_AGG_SUM:
+	case FS_AGG_MEAN:
+		kahan_add(a, x);
+		a->n++;
+		break;
+	case FS_AGG_STDDEV:
+	case FS_AGG_VARIANCE:
+		a->n++;
+		d = x - a->mean;
+		a->mean += d / (double)a->n;
+		a->m2 += d * (x - a->mean);
+		break;
+	case FS_AGG_MIN:
+	case FS_AGG_MAX:
+		if (!ft->window) {
+			if (!a->n || (ft->agg == FS_AGG_MIN ? x < a->s : x > a->s))
+				a->s = x;
+			a->n++;
+			break;
+		}
+		/* Drop candidates the new value beats for the rest of their life. */
+		while (a->dq.len) {
+			double b = cell(ws, k, dq_back(&a->dq), ft->slot)->d;
+			if (ft->agg == FS_AGG_MIN ? b < x : b > x)
+				break;
+			a->dq.len--;
+		}
+		dq_push(&a->dq, i);
+		a->n++;
+		break;
+	case FS_AGG_LAST:
+		a->s = x;
+		a->last = i + 1;
+		a->n++;
+		break;
+	case FS_AGG_COUNT_DISTINCT: {
+		struct fs_hent *e = fs_hmap_upsert(&a->dist, v->s, v->n, fs_hash(v->s, v->n), &created);
+		e->v.u++;
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void value_remove(const struct fs_wspec *ws, struct fs_wkey *k, size_t f, uint64_t i)
+{
+	const struct fs_wfeat *ft = &ws->feat[f];
+	struct agg *a = &k->a[f];
+	if (ft->slot < 0) {
+		a->n--;
+		return;
+	}
+	union cell *c = cell(ws, k, i, ft->slot);
+	if (ws->slot_text[ft->slot]) {
+		if (c->s) {
+			struct fs_hent *e = fs_hmap_find(&a->dist, c->s->p, c->s->n,
+			                                 fs_hash(c->s->p, c->s->n));
+			if (--e->v.u == 0)
+				fs_hmap_remove(&a->dist, e);
+		}
+		return;
+	}
+	double x = c->d, d;
+	if (isnan(x))
+		return;
+	a->n--;
+	switch (ft->agg) {
+	case FS_AGG_SUM:
+	case FS_AGG_MEAN:
+		if (a->n == 0)
+			a->s = a->c = 0;  /* an empty window starts again from an exact zero */
+		else
+			kahan_add(a, -x);
+		break;
+	case FS_AGG_STDDEV:
+	case FS_AGG_VARIANCE:
+		if (a->n == 0) {
+			a->mean = a->m2 = 0;
+			break;
+		}
+		d = x - a->mean;
+		a->mean -= d / (double)a->n;
+		a->m2 -= d * (x - a->mean);
+		break;
+	case FS_AGG_MIN:
+	case FS_AGG_MAX:
+		if (a->dq.len && dq_front(&a->dq) == i)
+			dq_pop_front(&a->dq);
+		break;
+	default:
+		break;
+	}
+}
+
+static double value_of(const struct fs_wspec *ws, const struct fs_wkey *k, size_t f)
+{
+	const struct fs_wfeat *ft = &ws->feat[f];
+	const struct agg *a = &k->a[f];
+	double var;
+	switch (ft->agg) {
+	case FS_AGG_COUNT:
+		return (double)a->n;
+	case FS_AGG_SUM:
+		return a->n ? a->s + a->c : 0.0;
+	case FS_AGG_MEAN:
+		return a->n ? (a->s + a->c) / (double)a->n : NAN;
+	case FS_AGG_MIN:
+	case FS_AGG_MAX:
+		if (!ft->window)
+			return a->n ? a->s : NAN;
+		return a->dq.len ? cell(ws, k, dq_front(&a->dq), ft->slot)->d : NAN;
+	case FS_AGG_STDDEV:
+	case FS_AGG_VARIANCE:
+		if (a->n < 2)
+			return NAN;
+		var = a->m2 > 0 ? a->m2 / (double)(a->n - 1) : 0.0;
+		return ft->agg == FS_AGG_VARIANCE ? var : sqrt(var);
+	case FS_AGG_LAST:
+		if (!ft->window)
+			return a->n ? a->s : NAN;
+		return a->last > a->lo ? cell(ws, k, a->last - 1, ft->slot)->d : NAN;
+	case FS_AGG_EWMA:
+		return a->n ? a->s : NAN;
+	case FS_AGG_COUNT_DISTINCT:
+		return (double)a->dist.n;
+	default:
+		return NAN;
+	}
+}
+
+/* Values that look at the events before this one: lag and time since last. */
+static double previous_value(const struct fs_wspec *ws, const struct fs_wkey *k, size_t f,
+                             int64_t t)
+{
+	const struct fs_wfeat *ft = &ws->feat[f];
+	if (ft->agg == FS_AGG_TIME_SINCE_LAST) {
+		if (!k->nev || (ft->window && k->last_t <= t - ft->window))
+			return NAN;
+		return (double)(t - k->last_t) / 1e9;
+	}
+	if (k->nev < (uint64_t)ft->lag)
+		return NAN;
+	uint64_t i = k->nev - (uint64_t)ft->lag;
+	if (ft->window && k->t[i & (k->cap - 1)] <= t - ft->window)
+		return NAN;
+	return cell(ws, k, i, ft->slot)->d;
+}
+
+static void ewma_add(const struct fs_wfeat *ft, struct agg *a, int64_t t, const struct fs_wval *v)
+{
+	if (!v->present)
+		return;
+	if (!a->n) {
+		a->s = v->d;
+		a->c = 1.0;
+	} else {
+		/* weights halve every halflife: w_i = 0.5^((t - t_i) / halflife) */
+		a->c *= exp2(-(double)(t - a->tlast) / (double)ft->halflife);
+		a->s = (a->c * a->s + v->d) / (a->c + 1.0);
+		a->c += 1.0;
+	}
+	a->tlast = t;
+	a->n++;
+}
+
+void fs_wkey_step(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
+                  const struct fs_wval *vals, double *out)
+{
+	if (t < k->last_t)
+		t = k->last_t;
+	int ring = 0;
+	for (size_t f = 0; f < ws->nfeat; f++) {
+		const struct fs_wfeat *ft = &ws->feat[f];
+		ring |= needs_ring(ft);
+		/* Evict what leaves the window (t - w, t]. */
+		if (slides(ft)) {
+			struct agg *a = &k->a[f];
+			int64_t edge = t - ft->window;
+			while (a->lo < k->nev && k->t[a->lo & (k->cap - 1)] <= edge)
+				value_remove(ws, k, f, a->lo++);
+		}
+		if (ft->agg == FS_AGG_LAG || ft->agg == FS_AGG_TIME_SINCE_LAST)
+			out[f] = previous_value(ws, k, f, t);
+		else if (!ft->include_current)
+			out[f] = value_of(ws, k, f);
+	}
+	uint64_t i = k->nev;
+	if (ring)
+		ring_push(ws, k, t, vals);
+	for (size_t f = 0; f < ws->nfeat; f++) {
+		const struct fs_wfeat *ft = &ws->feat[f];
+		if (ft->agg == FS_AGG_EWMA)
+			ewma_add(ft, &k->a[f], t, &vals[ft->slot]);
+		else if (ft->agg != FS_AGG_LAG && ft->agg != FS_AGG_TIME_SINCE_LAST)
+			value_add(ws, k, f, i, vals);
+	}
+	k->nev++;
+	k->last_t = t;
+	for (size_t f = 0; f < ws->nfeat; f++) {
+		const struct fs_wfeat *ft = &ws->feat[f];
+		if (ft->include_current && ft->agg != FS_AGG_LAG && ft->agg != FS_AGG_TIME_SINCE_LAST)
+			out[f] = value_of(ws, k, f);
+	}
+	if (ring)
+		ring_trim(ws, k);
+}
