@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,7 +116,7 @@ int fs_cli_common(const struct fs_cli *cli, struct fs_loop_config *cfg, int id,
 		cfg->kcat = 1;
 		return 1;
 	case FS_OPT_MAX_ERRORS:
-		cfg->max_errors = fs_cli_number(cli, "--max-errors", arg, 0, (long long)1 << 62);
+		cfg->max_errors = fs_cli_number(cli, "--max-errors", arg, 0, LLONG_MAX);
 		return 1;
 	case FS_OPT_OUTPUT:
 		cfg->output = arg;
@@ -143,9 +144,13 @@ long long fs_cli_number(const struct fs_cli *cli, const char *opt, const char *a
 	char *end;
 	errno = 0;
 	long long v = strtoll(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max)
+	if (errno || end == arg || *end || v < min || v > max) {
+		if (max == LLONG_MAX)
+			fs_usage_error(cli->usage, "%s: \"%s\" is not a whole number of at least %lld",
+			               opt, arg, min);
 		fs_usage_error(cli->usage, "%s: \"%s\" is not a whole number from %lld to %lld", opt,
 		               arg, min, max);
+	}
 	return v;
 }
 

@@ -163,7 +163,7 @@ void fs_diag_summary(const struct fs_diag *d, uint64_t records)
 		return;
 	struct fs_buf b = {0};
 	char num[96];
-	fs_buf_put(&b, num, (size_t)snprintf(num, sizeof num, "%" PRIu64 " lines read, %" PRIu64
+	fs_buf_put(&b, num, (size_t)snprintf(num, sizeof num, "%" PRIu64 " records read, %" PRIu64
 	                                     " rejected", records, d->rejected_total));
 	const char *sep = " (";
 	for (int i = 0; i < FS_REJ_NREASONS; i++) {

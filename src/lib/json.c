@@ -1,6 +1,7 @@
 /* json.c: JSON writing and raw-byte member lookup (see json.h). */
 #include "json.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -133,6 +134,17 @@ size_t fs_fmt_double(char out[FS_DBL_MAX], double x)
 	}
 	char d17[24], d[24];
 	int e17 = printf_digits(ax, 17, d17);
+	/* Any decimal of up to 15 digits survives a trip through a normal double,
+	 * so the shortest has 15 digits or fewer exactly when the 15-digit
+	 * rounding reads back; subnormals have less precision and are searched. */
+	for (int p = ax < DBL_MIN ? 1 : 15; p < 15; p++) {
+		int e = printf_digits(ax, p, d), nd = p;
+		while (nd > 1 && d[nd - 1] == '0')
+			nd--;
+		size_t n = layout(out, neg, d, nd, e);
+		if (strtod(out, NULL) == x)
+			return n;
+	}
 	for (int p = 15; p <= 17; p++) {
 		int e = e17, amb = 0;
 		if (p == 17)

@@ -50,8 +50,8 @@ struct parser {
 	const struct fs_loop_config *cfg;
 	pcre2_code *re;
 	pcre2_match_data *md;
-	uint32_t ngroups, entry_size;
-	PCRE2_SPTR names;
+	uint32_t ngroups;
+	const char **group_name; /* by group number; NULL for unnamed groups */
 	struct fs_buf text;      /* --regex: the groups as JSON bytes */
 };
 
@@ -59,6 +59,8 @@ static void regex_compile(struct parser *ps, const char *pattern)
 {
 	int err;
 	PCRE2_SIZE off;
+	uint32_t nnames, entry_size;
+	PCRE2_SPTR names;
 	ps->re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
 	                       PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
 	if (!ps->re) {
@@ -66,14 +68,33 @@ static void regex_compile(struct parser *ps, const char *pattern)
 		pcre2_get_error_message(err, msg, sizeof msg);
 		fs_die(FS_EX_USAGE, "--regex: %s at offset %zu", (char *)msg, (size_t)off);
 	}
-	pcre2_pattern_info(ps->re, PCRE2_INFO_NAMECOUNT, &ps->ngroups);
-	if (ps->ngroups == 0)
+	pcre2_pattern_info(ps->re, PCRE2_INFO_NAMECOUNT, &nnames);
+	if (nnames == 0)
 		fs_die(FS_EX_USAGE, "--regex: the pattern has no named groups; name the fields "
 		       "with (?<name>...)");
-	pcre2_pattern_info(ps->re, PCRE2_INFO_NAMEENTRYSIZE, &ps->entry_size);
-	pcre2_pattern_info(ps->re, PCRE2_INFO_NAMETABLE, &ps->names);
+	/* The name table is sorted by name; fields follow the pattern's order. */
+	pcre2_pattern_info(ps->re, PCRE2_INFO_CAPTURECOUNT, &ps->ngroups);
+	pcre2_pattern_info(ps->re, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
+	pcre2_pattern_info(ps->re, PCRE2_INFO_NAMETABLE, &names);
+	ps->group_name = fs_xcalloc(ps->ngroups + 1, sizeof *ps->group_name);
+	for (uint32_t i = 0; i < nnames; i++) {
+		PCRE2_SPTR ent = names + i * entry_size;
+		ps->group_name[(ent[0] << 8) | ent[1]] = (const char *)ent + 2;
+	}
 	pcre2_jit_compile(ps->re, PCRE2_JIT_COMPLETE);  /* best effort: falls back to interpretation */
 	ps->md = pcre2_match_data_create_from_pattern(ps->re, NULL);
+}
+
+static const char *json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_ARRAY: return "array";
+	case JSON_STRING: return "string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "number";
+	case JSON_NULL: return "null";
+	default: return "boolean";
+	}
 }
 
 /* Parses JSON bytes into an object; big integers are read as reals rather
@@ -85,16 +106,16 @@ static json_t *parse_object(const char *p, size_t n, struct fs_run *run, enum fs
                             const char *what)
 {
 	json_error_t err;
-	json_t *v = json_loadb(p, n, 0, &err);
+	json_t *v = json_loadb(p, n, JSON_DECODE_ANY, &err);
 	if (!v && json_error_code(&err) == json_error_numeric_overflow)
-		v = json_loadb(p, n, JSON_DECODE_INT_AS_REAL, &err);
+		v = json_loadb(p, n, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &err);
 	if (!v) {
 		fs_run_reject(run, kind, "%sinvalid JSON at column %d: %s", what, err.column, err.text);
 		return NULL;
 	}
 	if (!json_is_object(v)) {
 		fs_run_reject(run, kind == FS_REJ_JSON ? FS_REJ_NOT_OBJECT : kind,
-		              "%sJSON array, not an object", what);
+		              "%sJSON %s, not an object", what, json_type_name(v));
 		json_decref(v);
 		return NULL;
 	}
@@ -110,12 +131,10 @@ static int parse_line(struct parser *ps, const struct fs_line *l, struct fs_reco
 			return fs_run_reject(run, FS_REJ_NO_MATCH, "line does not match --regex");
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ps->md);
 		r->obj = json_object();
-		for (uint32_t i = 0; i < ps->ngroups; i++) {
-			PCRE2_SPTR ent = ps->names + i * ps->entry_size;
-			int g = (ent[0] << 8) | ent[1];
-			if (g >= rc || ov[2 * g] == PCRE2_UNSET)
+		for (uint32_t g = 1; g <= ps->ngroups && g < (uint32_t)rc; g++) {
+			if (!ps->group_name[g] || ov[2 * g] == PCRE2_UNSET)
 				continue;
-			json_object_set_new(r->obj, (const char *)ent + 2,
+			json_object_set_new(r->obj, ps->group_name[g],
 			                    json_stringn_nocheck(l->p + ov[2 * g], ov[2 * g + 1] - ov[2 * g]));
 		}
 		ps->text.len = 0;
@@ -253,6 +272,7 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 	if (ps.re) {
 		pcre2_match_data_free(ps.md);
 		pcre2_code_free(ps.re);
+		free(ps.group_name);
 	}
 	fs_buf_free(&ps.text);
 	return status;

@@ -107,7 +107,7 @@ void fs_wkey_free(const struct fs_wspec *ws, struct fs_wkey *k)
 {
 	if (!k)
 		return;
-	for (uint64_t i = k->base; i < k->nev; i++)
+	for (uint64_t i = k->base; k->v && i < k->nev; i++)
 		drop_cells(ws, k, i);
 	for (size_t f = 0; f < ws->nfeat; f++) {
 		free(k->a[f].dq.v);

@@ -1,0 +1,1 @@
+fsfeat --help | head -n 1; fsfeat -V | sed 's/[0-9][0-9.]*$/VERSION/'

@@ -1,0 +1,1 @@
+fsfeat --spec spec.json --into f events.ndjson | head -n 2

@@ -1,0 +1,1 @@
+fsfeat --spec spec.json no-such-file.ndjson events.ndjson

@@ -1,0 +1,4 @@
+printf '%s\n' '{"user_id":"a","ts":"2024-01-01T01:00:00Z","amount":1}' \
+ '{"user_id":"b","ts":"2024-01-01T00:00:00Z","amount":5}' \
+ '{"user_id":"a","ts":"2024-01-01T00:10:00Z","amount":2}' \
+ '{"user_id":"a","ts":"2024-01-01T01:59:59Z","amount":4}' | fsfeat --spec spec.json

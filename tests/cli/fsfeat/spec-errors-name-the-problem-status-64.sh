@@ -1,0 +1,15 @@
+t() { printf '%s\n' "$1" > bad.json; fsfeat --spec bad.json events.ndjson; echo "exit $?"; }
+t '{"key":"u","features":[{"name":"a","agg":"summ","field":"x"}]}'
+t '{"key":"u","features":[{"name":"a","agg":"sum","field":"x","windw":"1h"}]}'
+t '{"key":"u","features":[{"name":"a","agg":"sum"}]}'
+t '{"key":"u","features":[{"name":"a","agg":"sum","field":"x","window":"1 hour"}]}'
+t '{"key":"u","features":[{"name":"a","agg":"ewma","field":"x"}]}'
+t '{"key":"u","features":[{"name":"a","agg":"ewma","field":"x","halflife":"1h","window":"1h"}]}'
+t '{"key":"u","features":[{"name":"a","agg":"count"},{"name":"a","agg":"count"}]}'
+t '{"features":[{"name":"a","agg":"count"}]}'
+t '{"key":"u","features":[]}'
+t '{"key":"u","features":[{"name":"a","agg":"lag","field":"x","n":0}]}'
+t '{"key":"u","features":[{"name":"a","agg":"lag","field":"x","include_current":false}]}'
+t '{"key":"u","features":[{"name":"a","agg":"count"}],}'
+t '{"key":"u..v","features":[{"name":"a","agg":"count"}]}'
+fsfeat --spec no-such-spec.json events.ndjson; echo "exit $?"

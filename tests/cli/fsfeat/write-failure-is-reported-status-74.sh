@@ -1,0 +1,1 @@
+fsfeat --spec spec.json events.ndjson > /dev/full
