@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 plan 8
 cd "$TMP"
-awk -v n=3000 -v keys=80 -f "$top_srcdir/tests/cli/gen-events.awk" > events.ndjson
+awk -v n=3000 -v keys=80 -f "$top_srcdir/examples/gen-events.awk" > events.ndjson
 cat > spec.json <<'J'
 {"key":"user_id","features":[
  {"name":"amt_sum_1h","agg":"sum","field":"amount","window":"1h"},

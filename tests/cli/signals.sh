@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 plan 6
 cd "$TMP"
-awk -v n=50 -v keys=5 -f "$top_srcdir/tests/cli/gen-events.awk" > events.ndjson
+awk -v n=50 -v keys=5 -f "$top_srcdir/examples/gen-events.awk" > events.ndjson
 printf '{"key":"user_id","features":[{"name":"n","agg":"count"}]}\n' > spec.json
 
 for sig in TERM INT; do

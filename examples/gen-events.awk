@@ -1,7 +1,8 @@
 # gen-events.awk: a deterministic synthetic event stream for tests and the demo.
-# awk -v n=EVENTS -v keys=KEYS -f gen-events.awk
+# awk -v n=EVENTS -v keys=KEYS [-v bad=SHARE] -f gen-events.awk
 # Times rise by 0-9 s per event from 2024-01-01T00:00:00Z (ties included);
-# amounts are mostly decimals, with nulls, numeric strings and bad values.
+# amounts are mostly decimals, with nulls, numeric strings and bad values;
+# with bad > 0 that share of lines is broken (cut short, or without a user).
 BEGIN {
 	if (!n) n = 1000
 	if (!keys) keys = 50
@@ -17,6 +18,11 @@ BEGIN {
 		else if (r < 0.055) amt = "\"n/a\""
 		else amt = sprintf("%.2f", rand() * rand() * 500)
 		s = t % 60; m = int(t / 60) % 60; h = int(t / 3600) % 24; d = 1 + int((t - 1704067200) / 86400)
+		if (bad && rand() < bad) {
+			if (rand() < 0.5) printf "{\"user_id\":\"u%d\",\"ts\":\"2024-01-%02dT%02d:%02d\n", k, d, h, m
+			else printf "{\"ts\":\"2024-01-%02dT%02d:%02d:%02dZ\",\"amount\":1}\n", d, h, m, s
+			continue
+		}
 		printf "{\"user_id\":\"u%d\",\"ts\":\"2024-01-%02dT%02d:%02d:%02dZ\",\"amount\":%s,\"merchant_id\":\"m%d\",\"channel\":\"%s\"}\n", \
 			k, d, h, m, s, amt, int(rand() * 20), ch[1 + int(rand() * 4)]
 	}
