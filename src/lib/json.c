@@ -10,7 +10,6 @@
 
 /* ---------------------------------------------------------------- numbers */
 
-static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 #define TWO53 9007199254740992.0
 
 static size_t put_u64(char *out, uint64_t v)
@@ -97,6 +96,98 @@ static int printf_digits(double x, int p, char *d)
 	return atoi(strchr(tmp, 'e') + 1);
 }
 
+/* Reads digits c (an integer of at most 15 digits, so exact) times 10^q back
+ * as a double the way strtod would, when one correctly rounded operation on
+ * exact operands can say so; returns 0 when it cannot (then strtod decides). */
+static int reads_back(uint64_t c, int q, double x, int *same)
+{
+	static const double e[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	                           1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	if (c >= (UINT64_C(1) << 53) || q > 22 || q < -22)
+		return 0;
+	*same = (q >= 0 ? (double)c * e[q] : (double)c / e[-q]) == x;
+	return 1;
+}
+
+/* ax * 10^k as an unevaluated sum hi + lo, accurate to about 2^-100
+ * relative: products and quotients by exact powers of ten (10^22 at most)
+ * split with fma into their exact rounding errors (double-double). */
+static void scale10(double ax, int k, double *hi, double *lo)
+{
+	static const double e[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	                           1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	double h = ax, l = 0;
+	while (k != 0) {
+		int j = k > 22 ? 22 : k < -22 ? -22 : k;
+		double p = e[j < 0 ? -j : j];
+		if (j > 0) {
+			double ph = h * p, pl = fma(h, p, -ph) + l * p;
+			h = ph + pl;
+			l = pl - (h - ph);
+		} else {
+			double q = h / p, r = fma(-q, p, h), ql = (r + l) / p;
+			h = q + ql;
+			l = ql - (h - q);
+		}
+		k -= j;
+	}
+	*hi = h;
+	*lo = l;
+}
+
+/* The shortest digits of x > 0 from its correctly rounded 15, 16 and 17
+ * digit forms. The scaled value ax * 10^k lies in [1e16, 1e17) as hi + lo
+ * with an error far below 1e-9, so a rounding decision is certain unless
+ * the value sits within 1e-9 of a half; then this returns 0 for printf. */
+static size_t fmt_fast(char *out, int neg, double ax, double x)
+{
+	int e10 = (int)floor((double)ilogb(ax) * 0.30102999566398120);
+	double hi = 0, lo = 0;
+	for (int tries = 0; tries < 3; tries++) {
+		int k = 16 - e10;
+		if (k > 40 || k < -40)
+			return 0;
+		scale10(ax, k, &hi, &lo);
+		if (hi >= 1e17)
+			e10++;
+		else if (hi < 1e16)
+			e10--;
+		else
+			break;
+	}
+	if (hi < 1e16 || hi >= 1e17)
+		return 0;
+	/* hi is an integer here (doubles above 2^53 are), lo a small correction. */
+	int64_t whole = (int64_t)hi;
+	static const int64_t div[] = {100, 10, 1};
+	for (int p = 15; p <= 17; p++) {
+		int64_t d = div[p - 15], q = whole / d;
+		double t = (double)(whole % d) + lo;
+		while (t < 0)
+			t += (double)d, q--;
+		while (t >= (double)d)
+			t -= (double)d, q++;
+		double frac = t / (double)d;
+		if (fabs(frac - 0.5) < 1e-9)
+			return 0;
+		uint64_t c = (uint64_t)q + (frac > 0.5);
+		int e = e10;
+		if (c == (uint64_t)(100000000000000000 / d)) {  /* 9.99...5 rounded up to 10.0 */
+			c /= 10;
+			e++;
+		}
+		char dg[24];
+		int nd = (int)put_u64(dg, c);
+		while (nd > 1 && dg[nd - 1] == '0')
+			nd--;
+		size_t n = layout(out, neg, dg, nd, e);
+		int same;
+		if (p == 17 || (reads_back(c, e - (p - 1), ax, &same) ? same : strtod(out, NULL) == x))
+			return n;
+	}
+	return 0;
+}
+
 size_t fs_fmt_double(char out[FS_DBL_MAX], double x)
 {
 	if (!isfinite(x)) {
@@ -113,25 +204,12 @@ size_t fs_fmt_double(char out[FS_DBL_MAX], double x)
 		out[n] = '\0';
 		return n;
 	}
-	/* Few decimals (money, rates): m / 10^k is computed with one correct
-	 * rounding, exactly as strtod reads "m e-k", so equality proves it. */
-	if (ax >= 1e-4) {
-		for (int k = 1; k < 10; k++) {
-			double s = ax * p10[k];
-			if (s >= TWO53)
-				break;
-			double m = nearbyint(s);
-			if (m / p10[k] == ax) {
-				/* m >= 1 here; its length gives the exponent, also for |x| < 1. */
-				char d[24];
-				int nd = (int)put_u64(d, (uint64_t)m);
-				int e = nd - 1 - k;
-				while (nd > 1 && d[nd - 1] == '0')
-					nd--;
-				return layout(out, neg, d, nd, e);
-			}
-		}
+	if (ax >= DBL_MIN) {
+		size_t n = fmt_fast(out, neg, ax, x);
+		if (n)
+			return n;
 	}
+	/* The slow and certain way: printf's correctly rounded digits. */
 	char d17[24], d[24];
 	int e17 = printf_digits(ax, 17, d17);
 	/* Any decimal of up to 15 digits survives a trip through a normal double,

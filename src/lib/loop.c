@@ -1,5 +1,6 @@
 /* loop.c: the shared main loop (see loop.h). */
 #include "loop.h"
+#include "arena.h"
 #include "input.h"
 #include "json.h"
 #include "output.h"
@@ -220,6 +221,7 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 	struct fs_run run = {.out = fs_out_buf(out), .diag = &diag};
 	struct fs_line l;
 	uint64_t records = 0;
+	fs_arena_begin();
 	int status = FS_EX_OK;
 
 	while (!stop_requested && !fs_out_broken(out) && !fs_out_failed(out) &&
@@ -241,6 +243,7 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 			rc = step->step(step->ctx, &r, &run);
 		json_decref(r.obj);
 		json_decref(r.envelope);
+		fs_arena_reset();
 		if (rc < 0) {
 			run.out->len = mark;
 			if (fs_diag_reject(&diag, run.why, l.source, l.lineno, l.p, l.n, "%s", run.msg)) {
@@ -254,6 +257,7 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 		fs_out_maybe_flush(out);
 	}
 
+	fs_arena_end();
 	int in_status = fs_input_status(in);
 	fs_input_free(in);
 	int broken = fs_out_broken(out);

@@ -153,7 +153,10 @@ int fs_emit_begin(struct fs_emit *e, struct fs_buf *b, const struct fs_record *r
 {
 	size_t close = fs_json_object_close(r->raw, r->rawlen), vs, ve;
 	e->b = b;
-	if (fs_json_find_member(r->raw, r->rawlen, into, &vs, &ve)) {
+	/* The parsed object says cheaply whether `into` is there at all; only
+	 * then are the raw bytes scanned for where it sits. */
+	if ((!r->obj || json_object_get(r->obj, into)) &&
+	    fs_json_find_member(r->raw, r->rawlen, into, &vs, &ve)) {
 		if (r->raw[vs] != '{')
 			return -1;
 		/* Into the existing object: up to its closing brace. */
