@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 	if (loop.kcat && loop.regex)
 		fs_usage_error(usage, "--kcat and --regex exclude each other");
 	feat.time_field = loop.time_field;
+	feat.kcat = loop.kcat;
 
 	char err[512];
 	int status;

@@ -48,6 +48,16 @@ struct feature {
 	size_t group, gidx;
 };
 
+/* The shape of an --emit rows line: key fields and the time, nested as in
+ * the event; leaves are copied from the event's bytes as written. */
+struct rownode {
+	char *qkey;                /* "name": */
+	size_t qlen;
+	const struct fs_path *leaf;  /* a value to copy, or NULL for an object */
+	struct rownode *kids;
+	size_t nkids;
+};
+
 struct fs_feat {
 	struct group *g;
 	size_t ng;
@@ -57,8 +67,7 @@ struct fs_feat {
 	int rows;
 	int64_t lateness;
 	struct fs_path *time_path;
-	struct fs_path **row_keys; /* distinct key paths, for rows */
-	size_t nrow_keys;
+	struct rownode row_shape;  /* for rows */
 	struct fs_buf text;        /* text values of the current event */
 	struct fs_buf row;         /* the current row's JSON, for --emit rows */
 };
@@ -287,14 +296,77 @@ static int parse_spec(struct fs_feat *ff, struct specerr *e, json_t *spec)
 	return 0;
 }
 
-static void add_row_key(struct fs_feat *ff, const struct fs_path *p)
+/* Adds path p (kept by the caller) to the row shape. A path inside one
+ * already copied whole adds nothing; a path that contains others replaces
+ * them, since copying it copies them too. */
+static void row_add(struct rownode *n, const struct fs_path *p)
 {
-	const char *why;
-	for (size_t i = 0; i < ff->nrow_keys; i++)
-		if (strcmp(ff->row_keys[i]->spec, p->spec) == 0)
+	char env[256];
+	for (size_t i = 0; i < (p->envelope ? 1 : p->n); i++) {
+		const char *name = p->parts[i];
+		if (p->envelope) {
+			/* kcat fields keep their @ name at the top of the row */
+			snprintf(env, sizeof env, "@%s", p->parts[0]);
+			name = env;
+		}
+		if (n->leaf)
 			return;
-	ff->row_keys = fs_xrealloc(ff->row_keys, (ff->nrow_keys + 1) * sizeof *ff->row_keys);
-	ff->row_keys[ff->nrow_keys++] = fs_path_new(p->spec, &why);
+		struct rownode *k = NULL;
+		size_t len;
+		char *q = fs_quote_key(name, &len);
+		for (size_t j = 0; j < n->nkids && !k; j++)
+			if (n->kids[j].qlen == len && memcmp(n->kids[j].qkey, q, len) == 0)
+				k = &n->kids[j];
+		if (k) {
+			free(q);
+		} else {
+			n->kids = fs_xrealloc(n->kids, (n->nkids + 1) * sizeof *n->kids);
+			k = &n->kids[n->nkids++];
+			memset(k, 0, sizeof *k);
+			k->qkey = q;
+			k->qlen = len;
+		}
+		n = k;
+	}
+	if (n->leaf)
+		return;
+	for (size_t j = 0; j < n->nkids; j++)
+		free(n->kids[j].qkey);
+	free(n->kids);
+	n->kids = NULL;
+	n->nkids = 0;
+	n->leaf = p;
+}
+
+static void row_free(struct rownode *n)
+{
+	for (size_t j = 0; j < n->nkids; j++) {
+		row_free(&n->kids[j]);
+		free(n->kids[j].qkey);
+	}
+	free(n->kids);
+}
+
+/* The first component of p as the row names it. */
+static int row_top_is(const struct fs_path *p, const char *name)
+{
+	return p->envelope ? name[0] == '@' && strcmp(name + 1, p->parts[0]) == 0
+	                   : strcmp(p->parts[0], name) == 0;
+}
+
+/* Every path of the spec that names a kcat envelope field, for the check
+ * that --kcat is on. */
+static const struct fs_path *envelope_path(const struct fs_feat *ff)
+{
+	for (size_t i = 0; i < ff->ng; i++) {
+		for (size_t k = 0; k < ff->g[i].nkeys; k++)
+			if (ff->g[i].keys[k]->envelope)
+				return ff->g[i].keys[k];
+		for (size_t k = 0; k < ff->g[i].ws.nslots; k++)
+			if (ff->g[i].slots[k].path->envelope)
+				return ff->g[i].slots[k].path;
+	}
+	return NULL;
 }
 
 struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t errsize,
@@ -325,16 +397,38 @@ struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t 
 		fs_feat_free(ff);
 		return NULL;
 	}
+	const char *why;
+	ff->time_path = fs_path_new(cfg->time_field ? cfg->time_field : "ts", &why);
+	const struct fs_path *env = envelope_path(ff);
+	if (env && !cfg->kcat) {
+		bad(&e, "\"%s\" names a kcat envelope field; add --kcat", env->spec);
+		fs_feat_free(ff);
+		return NULL;
+	}
 	for (size_t i = 0; i < ff->ng; i++) {
 		struct group *g = &ff->g[i];
 		g->vals = fs_xcalloc(g->ws.nslots, sizeof *g->vals);
 		g->textoff = fs_xcalloc(g->ws.nslots, sizeof *g->textoff);
 		g->out = fs_xcalloc(g->ws.nfeat, sizeof *g->out);
-		for (size_t k = 0; k < g->nkeys; k++)
-			add_row_key(ff, g->keys[k]);
+		for (size_t k = 0; k < g->nkeys; k++) {
+			if (ff->rows && ff->time_path && row_top_is(g->keys[k], ff->into)) {
+				bad(&e, "--into %s: rows already hold the key field \"%s\"; name the "
+				    "features object otherwise", ff->into, g->keys[k]->spec);
+				fs_feat_free(ff);
+				return NULL;
+			}
+			row_add(&ff->row_shape, g->keys[k]);
+		}
 	}
-	const char *why;
-	ff->time_path = fs_path_new(cfg->time_field ? cfg->time_field : "ts", &why);
+	if (ff->time_path) {
+		if (ff->rows && row_top_is(ff->time_path, ff->into)) {
+			bad(&e, "--into %s: rows already hold the time field; name the features "
+			    "object otherwise", ff->into);
+			fs_feat_free(ff);
+			return NULL;
+		}
+		row_add(&ff->row_shape, ff->time_path);
+	}
 	return ff;
 }
 
@@ -374,9 +468,7 @@ void fs_feat_free(struct fs_feat *ff)
 		free(ff->f[i].name);
 		free(ff->f[i].qkey);
 	}
-	for (size_t i = 0; i < ff->nrow_keys; i++)
-		fs_path_free(ff->row_keys[i]);
-	free(ff->row_keys);
+	row_free(&ff->row_shape);
 	fs_path_free(ff->time_path);
 	free(ff->g);
 	free(ff->f);
@@ -394,7 +486,7 @@ static int key_text(struct group *g, const struct fs_record *r, struct fs_run *r
 	g->key.len = 0;
 	for (size_t k = 0; k < g->nkeys; k++) {
 		json_t *v = fs_path_get(g->keys[k], r);
-		if (fs_value_text(v, &g->key) < 0)
+		if (fs_record_value_text(r, g->keys[k], v, &g->key) < 0)
 			return fs_run_reject(run, FS_REJ_KEY, "key \"%s\" is %s", g->keys[k]->spec,
 			                     !v ? "missing" : json_is_null(v) ? "null"
 			                     : "not a string, number or boolean");
@@ -428,7 +520,7 @@ static void read_values(struct fs_feat *ff, struct group *g, const struct fs_rec
 		case SLOT_TEXT:
 			/* Offsets now, pointers once the buffer has stopped moving. */
 			g->textoff[s] = ff->text.len;
-			v->present = fs_value_text(j, &ff->text) == 0;
+			v->present = fs_record_value_text(r, g->slots[s].path, j, &ff->text) == 0;
 			if (v->present)
 				v->n = ff->text.len - g->textoff[s];
 			break;
@@ -452,40 +544,36 @@ static int rejects_conflicts(struct fs_feat *ff, const struct fs_record *r, stru
 	return 0;
 }
 
-/* Sets a value at a path in a row under construction, creating objects. */
-static void row_set(json_t *row, const struct fs_path *p, json_t *v)
+static void row_write(const struct rownode *n, const struct fs_record *r, struct fs_buf *b)
 {
-	json_t *o = row;
-	if (p->envelope) {
-		/* kcat fields keep their @ name at the top of the row */
-		char name[256];
-		snprintf(name, sizeof name, "@%s", p->parts[0]);
-		json_object_set(o, name, v);
-		return;
+	fs_buf_putc(b, '{');
+	for (size_t j = 0; j < n->nkids; j++) {
+		const struct rownode *k = &n->kids[j];
+		const char *v;
+		size_t len;
+		if (j)
+			fs_buf_putc(b, ',');
+		fs_buf_put(b, k->qkey, k->qlen);
+		if (!k->leaf)
+			row_write(k, r, b);
+		else if (fs_record_value_bytes(r, k->leaf, &v, &len))
+			fs_buf_put(b, v, len);
+		else
+			fs_buf_puts(b, "null");
 	}
-	for (size_t i = 0; i + 1 < p->n; i++) {
-		json_t *c = json_object_get(o, p->parts[i]);
-		if (!json_is_object(c)) {
-			c = json_object();
-			json_object_set_new(o, p->parts[i], c);
-		}
-		o = c;
-	}
-	json_object_set(o, p->parts[p->n - 1], v);
+	fs_buf_putc(b, '}');
 }
 
+/* The offline-store row of r: its key fields and time as written, nested as
+ * in the event, to which the features are then appended. */
 static void build_row(struct fs_feat *ff, const struct fs_record *r, struct fs_record *row)
 {
-	json_t *obj = json_object();
-	for (size_t i = 0; i < ff->nrow_keys; i++)
-		row_set(obj, ff->row_keys[i], fs_path_get(ff->row_keys[i], r));
-	row_set(obj, ff->time_path, fs_path_get(ff->time_path, r));
 	ff->row.len = 0;
-	fs_json_put_value(&ff->row, obj);
-	json_decref(obj);
+	row_write(&ff->row_shape, r, &ff->row);
 	*row = *r;
 	row->raw = ff->row.p;
 	row->rawlen = ff->row.len;
+	row->obj = NULL;
 }
 
 int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
@@ -539,7 +627,9 @@ int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 		target = &row;
 	}
 	struct fs_emit em;
-	fs_emit_begin(&em, run->out, target, ff->into);
+	if (fs_emit_begin(&em, run->out, target, ff->into) < 0)
+		return fs_run_reject(run, FS_REJ_CONFLICT, "\"%s\" is already in the output and is "
+		                     "not an object; write features elsewhere with --into", ff->into);
 	for (size_t i = 0; i < ff->nf; i++) {
 		const struct feature *f = &ff->f[i];
 		double v = ff->g[f->group].out[f->gidx];

@@ -17,6 +17,7 @@ struct fs_feat_config {
 	int emit_rows;           /* --emit rows */
 	int64_t lateness;        /* --lateness in ns, -1: unlimited */
 	const char *time_field;  /* for rows: where the time goes */
+	int kcat;                /* --kcat: @ paths name envelope fields */
 };
 
 struct fs_feat;

@@ -176,13 +176,17 @@ static size_t fmt_fast(char *out, int neg, double ax, double x)
 			c /= 10;
 			e++;
 		}
+		/* Only a candidate that reads back is formatted (strtod decides
+		 * the rare ones the exact check cannot). */
+		int same = p == 17, known = same || reads_back(c, e - (p - 1), ax, &same);
+		if (known && !same)
+			continue;
 		char dg[24];
 		int nd = (int)put_u64(dg, c);
 		while (nd > 1 && dg[nd - 1] == '0')
 			nd--;
 		size_t n = layout(out, neg, dg, nd, e);
-		int same;
-		if (p == 17 || (reads_back(c, e - (p - 1), ax, &same) ? same : strtod(out, NULL) == x))
+		if (known || strtod(out, NULL) == x)
 			return n;
 	}
 	return 0;
@@ -477,4 +481,31 @@ int fs_json_find_member(const char *p, size_t n, const char *name,
 			return found;
 		i++;
 	}
+}
+
+int fs_json_find_path(const char *p, size_t n, char *const *parts, size_t nparts,
+                      size_t *vstart, size_t *vend)
+{
+	size_t base = 0, vs = 0, ve = n;
+	for (size_t i = 0; i < nparts; i++) {
+		if (!fs_json_find_member(p + base, ve - base, parts[i], &vs, &ve))
+			return 0;
+		vs += base;
+		ve += base;
+		base = vs;
+	}
+	*vstart = vs;
+	*vend = ve;
+	return 1;
+}
+
+int fs_json_is_integer_text(const char *p, size_t n)
+{
+	size_t i = n && p[0] == '-';
+	if (i == n)
+		return 0;
+	for (; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+	return 1;
 }

@@ -36,6 +36,12 @@ size_t fs_json_object_close(const char *p, size_t n);
  * returns 1; returns 0 when there is no such member. */
 int fs_json_find_member(const char *p, size_t n, const char *name,
                         size_t *vstart, size_t *vend);
+/* Like fs_json_find_member, descending through nested objects along
+ * parts[0..nparts). Returns 1 with the value's byte range, or 0. */
+int fs_json_find_path(const char *p, size_t n, char *const *parts, size_t nparts,
+                      size_t *vstart, size_t *vend);
+/* 1 when [p, p+n) is a JSON integer literal (-?digits). */
+int fs_json_is_integer_text(const char *p, size_t n);
 /* 1 when the object whose bytes are [p, p+n) has no members. */
 int fs_json_object_is_empty(const char *p, size_t n);
 

@@ -104,12 +104,14 @@ static const char *json_type_name(const json_t *v)
  * than rejected (the bytes, not the parse, are what the output carries).
  * what: "" for a plain line, "kcat envelope: " or "kcat payload: ". */
 static json_t *parse_object(const char *p, size_t n, struct fs_run *run, enum fs_reject kind,
-                            const char *what)
+                            const char *what, int *ints_as_reals)
 {
 	json_error_t err;
 	json_t *v = json_loadb(p, n, JSON_DECODE_ANY, &err);
-	if (!v && json_error_code(&err) == json_error_numeric_overflow)
+	if (!v && json_error_code(&err) == json_error_numeric_overflow) {
 		v = json_loadb(p, n, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &err);
+		*ints_as_reals = 1;
+	}
 	if (!v) {
 		fs_run_reject(run, kind, "%sinvalid JSON at column %d: %s", what, err.column, err.text);
 		return NULL;
@@ -145,7 +147,7 @@ static int parse_line(struct parser *ps, const struct fs_line *l, struct fs_reco
 		return 0;
 	}
 	if (ps->cfg->kcat) {
-		r->envelope = parse_object(l->p, l->n, run, FS_REJ_KCAT, "kcat envelope: ");
+		r->envelope = parse_object(l->p, l->n, run, FS_REJ_KCAT, "kcat envelope: ", &r->ints_as_reals);
 		if (!r->envelope)
 			return -1;
 		json_t *payload = json_object_get(r->envelope, "payload");
@@ -155,12 +157,12 @@ static int parse_line(struct parser *ps, const struct fs_line *l, struct fs_reco
 			                     payload ? "a non-string" : "no");
 		r->raw = json_string_value(payload);
 		r->rawlen = json_string_length(payload);
-		r->obj = parse_object(r->raw, r->rawlen, run, FS_REJ_KCAT, "kcat payload: ");
+		r->obj = parse_object(r->raw, r->rawlen, run, FS_REJ_KCAT, "kcat payload: ", &r->ints_as_reals);
 		return r->obj ? 0 : -1;
 	}
 	r->raw = l->p;
 	r->rawlen = l->n;
-	r->obj = parse_object(l->p, l->n, run, FS_REJ_JSON, "");
+	r->obj = parse_object(l->p, l->n, run, FS_REJ_JSON, "", &r->ints_as_reals);
 	return r->obj ? 0 : -1;
 }
 

@@ -136,3 +136,28 @@ int fs_value_text(const json_t *v, struct fs_buf *b)
 		return -1;
 	}
 }
+
+int fs_record_value_bytes(const struct fs_record *r, const struct fs_path *p, const char **s,
+                          size_t *n)
+{
+	const char *raw = p->envelope ? r->text : r->raw;
+	size_t len = p->envelope ? r->textlen : r->rawlen, vs, ve;
+	if (!raw || !fs_json_find_path(raw, len, p->parts, p->n, &vs, &ve))
+		return 0;
+	*s = raw + vs;
+	*n = ve - vs;
+	return 1;
+}
+
+int fs_record_value_text(const struct fs_record *r, const struct fs_path *p, const json_t *v,
+                         struct fs_buf *b)
+{
+	const char *s;
+	size_t n;
+	if (r->ints_as_reals && json_is_real(v) && fs_record_value_bytes(r, p, &s, &n) &&
+	    fs_json_is_integer_text(s, n)) {
+		fs_buf_put(b, s, n);
+		return 0;
+	}
+	return fs_value_text(v, b);
+}

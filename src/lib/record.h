@@ -25,6 +25,8 @@ struct fs_record {
 	json_t *obj;           /* the event as a parsed object */
 	json_t *envelope;      /* the kcat -J envelope, or NULL */
 	int64_t time;          /* event time in ns, when the tool asked for it */
+	int ints_as_reals;     /* the line held an integer beyond 64 bits, so jansson
+	                        * read every integer in it as a real */
 };
 
 struct fs_path {
@@ -57,5 +59,14 @@ enum fs_num fs_value_number(const json_t *v, double *out);
  * arrays (which are not scalars) and leaves b unchanged. */
 struct fs_buf;
 int fs_value_text(const json_t *v, struct fs_buf *b);
+/* fs_value_text of the value v found at p in r, except that an integer is
+ * always its digits as written, also on a line jansson had to read with
+ * integers as reals (a key must not change with another field's size). */
+int fs_record_value_text(const struct fs_record *r, const struct fs_path *p, const json_t *v,
+                         struct fs_buf *b);
+/* The bytes of the value at p as written in r (the envelope line for @
+ * paths). Returns 1 and sets *s and *n, or 0 when there are none. */
+int fs_record_value_bytes(const struct fs_record *r, const struct fs_path *p, const char **s,
+                          size_t *n);
 
 #endif

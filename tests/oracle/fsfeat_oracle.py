@@ -5,18 +5,24 @@
 # times with mixed offsets and fractional seconds, and epoch milliseconds with
 # --time-unit ms), runs fsfeat on it with a spec that covers every aggregation,
 # and checks every feature of every event against values computed here,
-# independently of fsfeat:
-#   - inclusive windowed and whole-history sum/mean/min/max/stddev/variance/count
-#     with pandas groupby + rolling (or expanding) on the datetime column;
-#   - ewma with pandas ewm(halflife=Timedelta, times=...).mean();
-#   - last, lag and time_since_last with pandas groupby ffill/shift;
-#   - what pandas cannot express (include_current false, where earlier events
-#     with EQUAL time stay in the window, unlike closed='left'; count_distinct)
-#     with plain Python: per-key bisect bounds, exact integer prefix sums and
-#     monotonic deques.
-# The exact integer arithmetic (amounts are generated in cents) is also run on
-# the inclusive features as a self-check of the pandas side (row alignment after
-# groupby-rolling, windows, ties), and shown next to mismatches.
+# independently of fsfeat (never from its output):
+#   - count, min, max (inclusive windows and whole history): pandas groupby +
+#     rolling(window, on="t") / expanding;
+#   - ewma: pandas ewm(halflife=Timedelta, times=...).mean() per key;
+#   - last, lag, time_since_last: pandas groupby ffill / shift;
+#   - sum, mean, variance, stddev: exact integer arithmetic (amounts are
+#     generated in cents; Python integers, one correctly rounded division), and
+#     pandas rolling as a cross-check. pandas' online rolling sum/var keeps the
+#     rounding error of large values that have left the window, so on this data
+#     it is itself off by more than 1e-9 of the window's scale (e.g. a rolling
+#     sum of 0.36 came out as 0.36000000046566133); it cannot be the truth here;
+#   - what pandas cannot express: include_current false (earlier events with
+#     EQUAL time stay in the window, unlike closed="left") and count_distinct,
+#     with plain Python (per-key searchsorted bounds, integer prefix sums,
+#     monotonic deques, a queue with a counter).
+# Each computation is also done a second, independent way where cheap; the
+# "oracle self-check" line fails when the two disagree (e.g. misaligned rows
+# after groupby-rolling, which returns rows grouped by key).
 #
 # Prints TAP (plan first) on stdout. Usage:
 #   fsfeat_oracle.py --fsfeat BIN --workdir DIR [--seed N] [--events N] [--keys N]
@@ -540,7 +546,7 @@ def mismatches(exp, got, scale, kind):
     return np.flatnonzero(bad)
 
 
-def describe(cols, t):
+def describe(cols, t, min_events, min_keys):
     """What the generated stream holds: key skew, time ties, exact window edges."""
     users = collections.Counter(cols["user"])
     top = [c for _, c in users.most_common(3)]
@@ -557,10 +563,12 @@ def describe(cols, t):
             if tt - WINDOWS[wn] in times[u]:
                 edges[wn] += 1
         times[u].add(tt)
-    return ("%d keys, largest %s events; %d times equal to the previous line's, %d equal to the "
-            "key's previous; events exactly w after one of their key: %s"
-            % (len(users), "/".join(map(str, top)), ties, key_ties,
-               ", ".join("%s %d" % (w, edges[w]) for w in ("30s", "5m", "1h", "24h", "7d"))))
+    ok = (len(t) >= min_events and len(users) >= min_keys and top[0] >= 20 * len(t) / len(users)
+          and ties > 0 and key_ties > 0 and all(edges[w] > 0 for w in ("30s", "5m", "1h", "24h", "7d")))
+    return ok, ("%d events, %d keys, largest %s events; %d times equal to the previous line's, %d "
+                "equal to the key's previous; events exactly w after one of their key: %s"
+                % (len(t), len(users), "/".join(map(str, top)), ties, key_ties,
+                   ", ".join("%s %d" % (w, edges[w]) for w in ("30s", "5m", "1h", "24h", "7d"))))
 
 
 def fmt(v):
@@ -568,7 +576,7 @@ def fmt(v):
 
 
 # ---------------------------------------------------------------- one run
-def run_case(label, lines, cols, fsfeat, workdir, extra_args, tap):
+def run_case(label, lines, cols, fsfeat, workdir, extra_args, tap, min_events, min_keys):
     n = len(lines)
     names = [f[0] for f in FEATURES]
     inp = "%s/%s.ndjson" % (workdir, label)
@@ -633,7 +641,10 @@ def run_case(label, lines, cols, fsfeat, workdir, extra_args, tap):
 
     # ---- the expected values
     t = np.array(cols["t"], dtype=np.int64)
-    tap(True, "%s: input shape: %s" % (label, describe(cols, t)))
+    shape_ok, shape = describe(cols, t, min_events, min_keys)
+    tap(shape_ok, "%s: the input has >= %d events over >= %d skewed keys, time ties within and "
+        "across keys, events exactly one window apart" % (label, min_events, min_keys), [shape],
+        always=True)
     fields = {"amount": Field(cols["amount_cents"], 100, cols["amount_present"]),
               "payload.qty": Field(cols["qty"], 1, cols["qty_present"])}
     texts = {"merchant_id": cols["merchant"], "user_id": cols["user"], "payload.qty": cols["qty_text"]}
@@ -650,7 +661,7 @@ def run_case(label, lines, cols, fsfeat, workdir, extra_args, tap):
     # window the newest row is the event itself
     align_ok = True
     for key in keys.values():
-        for w in (None, 30 * SEC, 7 * DAY):
+        for w in (None, 30 * SEC) if key is keys["user_id"] else (DAY,):
             align_ok &= np.array_equal(pandas_roll(df, key, "rid", w, "max"), np.arange(n))
 
     selfcheck = []
@@ -706,7 +717,7 @@ def run_case(label, lines, cols, fsfeat, workdir, extra_args, tap):
                     cross.append(("pandas rolling count - own", pc - fld.present, scale))
         elif agg in ("sum", "mean", "variance", "stddev"):
             exp = exact_window(key, field, fld, w, incl, agg)
-            src = "exact integer arithmetic" + (" (pandas rolling %s agrees)" % agg if incl else "")
+            src = "exact integer arithmetic" + (" (cross-checked with pandas rolling %s)" % agg if incl else "")
             m = key.cached(("absmax", field, w, incl),
                            lambda: deque_extreme(key, np.abs(fld.x), w, incl, True))
             m = np.where(np.isnan(m), 0.0, m)
@@ -812,9 +823,9 @@ def run_case(label, lines, cols, fsfeat, workdir, extra_args, tap):
         if len(bad):
             worst = ""
             if kind != "exact" and np.isfinite(r).any():
+                sq = "^2" if kind == "std" else ""
                 worst = "; worst: line %d, |got%s - expected%s| = %.3g x max(|expected%s|, scale) " \
-                    "(allowed: 1e-9)" % ((worst_i + 1,) + (("^2",) * 3 if kind == "std" else ("",) * 3)
-                                         + (r[np.isfinite(r)].max(),))
+                    "(allowed: 1e-9)" % (worst_i + 1, sq, sq, r[np.isfinite(r)].max(), sq)
             diag.append("%d of %d events differ%s" % (len(bad), n, worst))
         tap(len(bad) == 0, "%s: %s (%s %s%s) matches %s on %d events"
             % (label, name, agg, wdesc, ktxt, src, n), diag)
@@ -848,10 +859,10 @@ def main():
     gen_ok = np.array_equal(parsed, np.array(cols["t"][sample], dtype=np.int64))
     tap(gen_ok, "generator self-check: pandas parses the RFC 3339 times as generated "
         "(offsets %s)" % " ".join(sorted({o for _, o in OFFSETS})))
-    run_case("rfc3339", lines, cols, a.fsfeat, a.workdir, [], tap)
+    run_case("rfc3339", lines, cols, a.fsfeat, a.workdir, [], tap, 100000, 3000)
     lines2, cols2 = gen(a.seed + 1, a.events // 5, a.keys // 4, True)
     run_case("epoch-ms", lines2, cols2, a.fsfeat, a.workdir,
-             ["--time-field", "ts", "--time-unit", "ms"], tap)
+             ["--time-field", "ts", "--time-unit", "ms"], tap, 20000, 600)
 
     print("1..%d" % len(results))
     for k, (ok, desc, diag) in enumerate(results, 1):
