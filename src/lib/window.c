@@ -4,8 +4,10 @@
  * (0, 1, 2, ... per key). Each windowed feature has a cursor `lo`, the
  * absolute number of the oldest event inside its window, and a running
  * aggregate that is updated as events enter at the head and leave at lo.
- * Sums are compensated (Neumaier), variances use Welford's updates, and
- * min/max keep a monotonic queue, so every step costs amortised O(1).
+ * Sums of values and of squares are double-doubles (each square split
+ * exactly with fma), so removing a value leaves no residue that depends on
+ * the largest value a key ever held; min/max keep a monotonic queue. Every
+ * step costs amortised O(1).
  */
 #include "window.h"
 #include "diag.h"
@@ -63,8 +65,8 @@ struct deque {
 struct agg {
 	uint64_t lo;            /* oldest event in the window (absolute number) */
 	uint64_t n;             /* values in the window */
-	double s, c;            /* sum and its compensation; ewma: mean and weight */
-	double mean, m2;        /* Welford */
+	double s, c;            /* sum of values as s + c; ewma: mean and weight */
+	double q, qc;           /* sum of squares as q + qc (variance, stddev) */
 	uint64_t last;          /* last: 1 + number of the newest event with a value */
 	int64_t tlast;          /* ewma: time of the last value */
 	struct deque dq;        /* min/max */
@@ -226,16 +228,39 @@ static void dq_pop_front(struct deque *q)
 
 /* ------------------------------------------------------------- aggregates */
 
-/* Neumaier's compensated summation: s + c carries the exact running sum far
- * better than s alone when values of different magnitudes enter and leave. */
-static void kahan_add(struct agg *a, double x)
+/* Adds x to the double-double *hi + *lo: two-sum keeps the exact rounding
+ * error of every addition (Neumaier's form), so adding and later removing
+ * the same values returns the sum to what it was, up to 2^-106 relative. */
+static void dd_add(double *hi, double *lo, double x)
 {
-	double t = a->s + x;
-	if (fabs(a->s) >= fabs(x))
-		a->c += (a->s - t) + x;
+	double t = *hi + x;
+	if (fabs(*hi) >= fabs(x))
+		*lo += (*hi - t) + x;
 	else
-		a->c += (x - t) + a->s;
-	a->s = t;
+		*lo += (x - t) + *hi;
+	*hi = t;
+}
+
+/* Adds sign * x to the sums of values and of squares. */
+static void moments_add(struct agg *a, double x, double sign)
+{
+	double p = x * x, pe = fma(x, x, -p);  /* x^2 = p + pe exactly */
+	dd_add(&a->s, &a->c, sign * x);
+	dd_add(&a->q, &a->qc, sign * p);
+	a->qc += sign * pe;
+}
+
+/* Sample variance (sum of squares - sum^2 / n) / (n - 1), evaluated in
+ * double-double so that the subtraction cancels exactly. */
+static double variance(const struct agg *a)
+{
+	double n = (double)a->n;
+	double s = a->s + a->c, sl = a->c - (s - a->s);          /* normalise the sum */
+	double p = s * s, pl = fma(s, s, -p) + 2 * s * sl;        /* sum^2 */
+	double t = p / n, tl = (fma(-t, n, p) + pl) / n;          /* sum^2 / n */
+	double u = a->q - t, ul = ((a->q - u) - t) + a->qc - tl;  /* squares - sum^2 / n */
+	double v = (u + ul) / (n - 1);
+	return v > 0 ? v : 0.0;
 }
 
 static void value_add(const struct fs_wspec *ws, struct fs_wkey *k, size_t f, uint64_t i,
@@ -250,7 +275,7 @@ static void value_add(const struct fs_wspec *ws, struct fs_wkey *k, size_t f, ui
 	const struct fs_wval *v = &vals[ft->slot];
 	if (!v->present)
 		return;
-	double x = v->d, d;
+	double x = v->d;
 	int created;
 	switch (ft->agg) {
 	case FS_AGG_COUNT:
@@ -258,15 +283,13 @@ static void value_add(const struct fs_wspec *ws, struct fs_wkey *k, size_t f, ui
 		break;
 	case FS_AGG_SUM:
 	case FS_AGG_MEAN:
-		kahan_add(a, x);
+		dd_add(&a->s, &a->c, x);
 		a->n++;
 		break;
 	case FS_AGG_STDDEV:
 	case FS_AGG_VARIANCE:
+		moments_add(a, x, 1.0);
 		a->n++;
-		d = x - a->mean;
-		a->mean += d / (double)a->n;
-		a->m2 += d * (x - a->mean);
 		break;
 	case FS_AGG_MIN:
 	case FS_AGG_MAX:
@@ -319,7 +342,7 @@ static void value_remove(const struct fs_wspec *ws, struct fs_wkey *k, size_t f,
 		}
 		return;
 	}
-	double x = c->d, d;
+	double x = c->d;
 	if (isnan(x))
 		return;
 	a->n--;
@@ -329,17 +352,14 @@ static void value_remove(const struct fs_wspec *ws, struct fs_wkey *k, size_t f,
 		if (a->n == 0)
 			a->s = a->c = 0;  /* an empty window starts again from an exact zero */
 		else
-			kahan_add(a, -x);
+			dd_add(&a->s, &a->c, -x);
 		break;
 	case FS_AGG_STDDEV:
 	case FS_AGG_VARIANCE:
-		if (a->n == 0) {
-			a->mean = a->m2 = 0;
-			break;
-		}
-		d = x - a->mean;
-		a->mean -= d / (double)a->n;
-		a->m2 -= d * (x - a->mean);
+		if (a->n == 0)
+			a->s = a->c = a->q = a->qc = 0;
+		else
+			moments_add(a, x, -1.0);
 		break;
 	case FS_AGG_MIN:
 	case FS_AGG_MAX:
@@ -372,7 +392,7 @@ static double value_of(const struct fs_wspec *ws, const struct fs_wkey *k, size_
 	case FS_AGG_VARIANCE:
 		if (a->n < 2)
 			return NAN;
-		var = a->m2 > 0 ? a->m2 / (double)(a->n - 1) : 0.0;
+		var = variance(a);
 		return ft->agg == FS_AGG_VARIANCE ? var : sqrt(var);
 	case FS_AGG_LAST:
 		if (!ft->window)

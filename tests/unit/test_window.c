@@ -108,6 +108,18 @@ Test(window, out_of_order_event_is_placed_at_the_key_time)
 	free(got);
 }
 
+Test(window, variance_forgets_large_values_that_left_the_window)
+{
+	/* A 1e7 value leaves the window; what remains must not inherit its
+	 * rounding residue (exact sample variances of the doubles given). */
+	const int64_t t[] = {0, 30 * S, 70 * S, 80 * S};
+	const double v[] = {9985778.02, 0.01, 0.07, 0.03};
+	double *got = run((struct fs_wfeat){FS_AGG_VARIANCE, 0, 60 * S, 0, 0, 1}, t, v, 4);
+	cr_expect(fabs(got[2] - 0.0018000000000000004) <= 1e-15, "got %.17g", got[2]);
+	cr_expect(fabs(got[3] - 0.00093333333333333364) <= 1e-15, "got %.17g", got[3]);
+	free(got);
+}
+
 /* ---- brute force: the definition computed directly over all earlier events */
 
 static double brute(enum fs_agg agg, int64_t w, int inc, int lag, int64_t hl, const int64_t *t,
