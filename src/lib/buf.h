@@ -21,6 +21,8 @@ const char *fs_buf_cstr(struct fs_buf *b);
 
 static inline void fs_buf_put(struct fs_buf *b, const void *s, size_t n)
 {
+	if (n == 0)
+		return;  /* b->p may still be NULL, and memcpy(NULL, ..., 0) is undefined */
 	if (b->cap - b->len < n)
 		fs_buf_grow(b, n);
 	memcpy(b->p + b->len, s, n);
