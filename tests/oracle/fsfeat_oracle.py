@@ -396,31 +396,26 @@ def deque_extreme(key, x, w, incl, want_max):
     first = key.first.tolist()
     dq = collections.deque()
     lim = None
+
+    def push(t, v):
+        """Candidates that v beats for the rest of their life leave the queue."""
+        while dq and (dq[-1][1] <= v if want_max else dq[-1][1] >= v):
+            dq.pop()
+        dq.append((t, v))
+
     for i, (t, v) in enumerate(zip(ts, xs)):
         if first[i]:
             dq.clear()
         if w is not None:
             lim = t - w
         if incl and v == v:
-            if want_max:
-                while dq and dq[-1][1] <= v:
-                    dq.pop()
-            else:
-                while dq and dq[-1][1] >= v:
-                    dq.pop()
-            dq.append((t, v))
+            push(t, v)
         if lim is not None:
             while dq and dq[0][0] <= lim:
                 dq.popleft()
         res[i] = dq[0][1] if dq else np.nan
         if not incl and v == v:
-            if want_max:
-                while dq and dq[-1][1] <= v:
-                    dq.pop()
-            else:
-                while dq and dq[-1][1] >= v:
-                    dq.pop()
-            dq.append((t, v))
+            push(t, v)
     return key.unsort(res)
 
 
