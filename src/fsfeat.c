@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"fsfeat --spec SPEC [-o FILE] [--emit events|rows] [--into NAME] [--lateness DURATION]\n"
-	"              [--kcat | --regex PATTERN] [-t PATH] [-u UNIT] [--errors FILE]\n"
-	"              [--max-errors N] [FILE ...]";
+	"fsfeat --spec SPEC [-o FILE] [--emit events|rows] [--into NAME]\n"
+	"              [--lateness DURATION] [--kcat | --regex PATTERN] [-t PATH]\n"
+	"              [-u UNIT] [--errors FILE] [--max-errors N] [FILE ...]";
 
 static const char description[] =
 	"Computes per-key windowed features of each event (count, sum, mean, min, max,\n"
@@ -26,9 +26,9 @@ static const char description[] =
 enum { OPT_SPEC = FS_OPT_TOOL, OPT_EMIT, OPT_INTO, OPT_LATENESS };
 
 static const struct fs_option options[] = {
-	{"emit", 0, "WHAT", "events (default): each event with its features; rows: key, time, features", OPT_EMIT},
-	{"into", 0, "NAME", "write features into the object NAME (default: features)", OPT_INTO},
-	{"lateness", 0, "DURATION", "reject events more than DURATION older than their key's latest", OPT_LATENESS},
+	{"emit", 0, "WHAT", "events (default) or rows: keys, time, features", OPT_EMIT},
+	{"into", 0, "NAME", "name of the features object (default: features)", OPT_INTO},
+	{"lateness", 0, "DURATION", "reject events DURATION older than their key's latest", OPT_LATENESS},
 	{"spec", 's', "FILE", "the feature spec (JSON); see fsfeat(1)", OPT_SPEC},
 	FS_COMMON_OPTIONS,
 	{NULL, 0, NULL, NULL, 0},

@@ -27,11 +27,11 @@ enum {
 };
 
 #define FS_COMMON_OPTIONS \
-	{"errors", 0, "FILE", "write rejected lines to FILE as JSON (default: stderr)", FS_OPT_ERRORS}, \
+	{"errors", 0, "FILE", "rejected lines as JSON to FILE (default: stderr)", FS_OPT_ERRORS}, \
 	{"help", 'h', NULL, "print this help and exit", FS_OPT_HELP}, \
-	{"kcat", 0, NULL, "read kcat -J envelopes; @topic @partition @offset @key @ts name their fields", FS_OPT_KCAT}, \
-	{"max-errors", 0, "N", "stop with status 65 once more than N lines are rejected", FS_OPT_MAX_ERRORS}, \
-	{"output", 'o', "FILE", "write to FILE instead of stdout (zstd-compressed if FILE ends in .zst)", FS_OPT_OUTPUT}, \
+	{"kcat", 0, NULL, "read kcat -J envelopes; @key, @ts, ... are fields", FS_OPT_KCAT}, \
+	{"max-errors", 0, "N", "stop (status 65) after more than N rejected lines", FS_OPT_MAX_ERRORS}, \
+	{"output", 'o', "FILE", "write to FILE (zstd-compressed if it ends in .zst)", FS_OPT_OUTPUT}, \
 	{"regex", 0, "PATTERN", "read text lines; PCRE2 named groups become fields", FS_OPT_REGEX}, \
 	{"time-field", 't', "PATH", "field holding the event time (default: ts)", FS_OPT_TIME_FIELD}, \
 	{"time-unit", 'u', "UNIT", "unit of numeric times: s, ms, us or ns (default: s)", FS_OPT_TIME_UNIT}, \
