@@ -26,7 +26,7 @@ static struct fs_hent *probe(const struct fs_hmap *m, const void *key, size_t kl
 	size_t mask = m->cap - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct fs_hent *e = &m->e[i];
-		if (!e->hash || (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0))
+		if (!e->hash || (e->hash == h && e->klen == klen && memcmp(fs_hent_key(e), key, klen) == 0))
 			return e;
 	}
 }
@@ -47,7 +47,7 @@ static void grow(struct fs_hmap *m)
 	m->e = fs_xcalloc(m->cap, sizeof *m->e);
 	for (size_t i = 0; i < oldcap; i++)
 		if (old[i].hash)
-			*probe(m, old[i].key, old[i].klen, old[i].hash) = old[i];
+			*probe(m, fs_hent_key(&old[i]), old[i].klen, old[i].hash) = old[i];
 	free(old);
 }
 
@@ -60,10 +60,10 @@ struct fs_hent *fs_hmap_upsert(struct fs_hmap *m, const void *key, size_t klen, 
 	*created = !e->hash;
 	if (!e->hash) {
 		e->hash = h;
-		e->key = fs_xmalloc(klen + 1);
-		memcpy(e->key, key, klen);
-		e->key[klen] = '\0';
 		e->klen = klen;
+		if (klen > FS_HKEY_INLINE)
+			e->k.out = fs_xmalloc(klen);
+		memcpy((char *)fs_hent_key(e), key, klen);
 		e->v.u = 0;
 		m->n++;
 	}
@@ -73,7 +73,8 @@ struct fs_hent *fs_hmap_upsert(struct fs_hmap *m, const void *key, size_t klen, 
 void fs_hmap_remove(struct fs_hmap *m, struct fs_hent *e)
 {
 	size_t mask = m->cap - 1, i = (size_t)(e - m->e);
-	free(e->key);
+	if (e->klen > FS_HKEY_INLINE)
+		free(e->k.out);
 	/* Shift later members of the probe run back so lookups never stop early. */
 	for (size_t j = (i + 1) & mask; m->e[j].hash; j = (j + 1) & mask) {
 		size_t home = m->e[j].hash & mask;
@@ -89,7 +90,8 @@ void fs_hmap_remove(struct fs_hmap *m, struct fs_hent *e)
 void fs_hmap_free(struct fs_hmap *m)
 {
 	fs_hmap_foreach(m, it)
-		free(it->key);
+		if (it->klen > FS_HKEY_INLINE)
+			free(it->k.out);
 	free(m->e);
 	m->e = NULL;
 	m->cap = m->n = 0;

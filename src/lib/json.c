@@ -208,6 +208,22 @@ size_t fs_fmt_double(char out[FS_DBL_MAX], double x)
 		out[n] = '\0';
 		return n;
 	}
+	/* Sums of cents and millisecond gaps are common: 1 to 3 decimals cost a
+	 * multiplication and a correctly rounded division each (as strtod
+	 * would read "m e-k"), so they are tried before the general path. */
+	if (ax >= 1e-3 && ax < 1e12) {
+		static const double p10[] = {1, 10, 100, 1000};
+		for (int k = 1; k <= 3; k++) {
+			double m = nearbyint(ax * p10[k]);
+			if (m / p10[k] == ax) {
+				char d[24];
+				int nd = (int)put_u64(d, (uint64_t)m), e = nd - 1 - k;
+				while (nd > 1 && d[nd - 1] == '0')
+					nd--;
+				return layout(out, neg, d, nd, e);
+			}
+		}
+	}
 	if (ax >= DBL_MIN) {
 		size_t n = fmt_fast(out, neg, ax, x);
 		if (n)

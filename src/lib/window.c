@@ -52,9 +52,52 @@ struct text {
 };
 
 union cell {
+	int64_t t;              /* the event's time (first cell of each event) */
 	double d;               /* numeric slot: NaN when missing */
-	struct text *s;         /* text slot: NULL when missing */
+	struct text *s;         /* text slot: NULL when missing, or ... */
+	uint64_t in;            /* ... up to 7 bytes kept in place: bit 0 set,
+	                         * bits 1-3 the length, bytes 1-7 the text */
 };
+
+/* Text values are mostly short ids; those are kept in the cell itself, the
+ * rest in an allocation (whose address has bit 0 clear). */
+static void text_put(union cell *c, const char *p, size_t n)
+{
+	if (n <= 7) {
+		uint64_t v = 1 | (uint64_t)n << 1;
+		for (size_t i = 0; i < n; i++)
+			v |= (uint64_t)(unsigned char)p[i] << (8 * (i + 1));
+		c->in = v;
+		return;
+	}
+	c->s = fs_xmalloc(sizeof *c->s + n);
+	c->s->n = n;
+	memcpy(c->s->p, p, n);
+}
+
+/* The text in c: its bytes (in buf for short ones) and length; 0 when none. */
+static int text_get(const union cell *c, char buf[8], const char **p, size_t *n)
+{
+	if (c->in & 1) {
+		*n = (c->in >> 1) & 7;
+		for (size_t i = 0; i < *n; i++)
+			buf[i] = (char)(c->in >> (8 * (i + 1)));
+		*p = buf;
+		return 1;
+	}
+	if (!c->s)
+		return 0;
+	*p = c->s->p;
+	*n = c->s->n;
+	return 1;
+}
+
+static void text_drop(union cell *c)
+{
+	if (!(c->in & 1))
+		free(c->s);
+	c->s = NULL;
+}
 
 /* Absolute event numbers of a min/max candidate queue. */
 struct deque {
@@ -62,15 +105,28 @@ struct deque {
 	uint32_t cap, head, len;
 };
 
+/* One feature's running aggregate; what it keeps depends on its kind, and
+ * the kinds share the space so that a key's state spans few cache lines. */
 struct agg {
 	uint64_t lo;            /* oldest event in the window (absolute number) */
 	uint64_t n;             /* values in the window */
-	double s, c;            /* sum of values as s + c; ewma: mean and weight */
-	double q, qc;           /* sum of squares as q + qc (variance, stddev) */
-	uint64_t last;          /* last: 1 + number of the newest event with a value */
-	int64_t tlast;          /* ewma: time of the last value */
-	struct deque dq;        /* min/max */
-	struct fs_hmap dist;    /* count_distinct: value -> events in window */
+	union {
+		struct {
+			double s, c;    /* sum of values as s + c */
+			double q, qc;   /* sum of squares as q + qc (variance, stddev) */
+		} m;
+		struct {
+			double mean, w; /* weighted mean and total weight */
+			int64_t t;      /* time of the last value */
+		} ew;
+		struct {
+			double v;       /* whole history: the value */
+			uint64_t i;     /* windowed: 1 + number of the newest event with a value */
+		} last;
+		double ext;         /* min/max over the whole history */
+		struct deque dq;    /* min/max over a window */
+		struct fs_hmap dist;  /* count_distinct: value -> events in window */
+	} u;
 };
 
 struct fs_wkey {
@@ -78,8 +134,7 @@ struct fs_wkey {
 	uint64_t nev;           /* events seen */
 	uint64_t base;          /* oldest event kept in the ring */
 	uint32_t cap;           /* ring capacity, a power of two */
-	int64_t *t;             /* ring: event times */
-	union cell *v;          /* ring: nslots cells per event */
+	union cell *ring;       /* per event: its time, then nslots cells */
 	struct agg a[];
 };
 
@@ -90,33 +145,42 @@ struct fs_wkey *fs_wkey_new(const struct fs_wspec *ws)
 	return k;
 }
 
+static union cell *event(const struct fs_wspec *ws, const struct fs_wkey *k, uint64_t i)
+{
+	return &k->ring[(i & (k->cap - 1)) * (ws->nslots + 1)];
+}
+
+static int64_t time_of(const struct fs_wspec *ws, const struct fs_wkey *k, uint64_t i)
+{
+	return event(ws, k, i)->t;
+}
+
 static union cell *cell(const struct fs_wspec *ws, const struct fs_wkey *k, uint64_t i, int slot)
 {
-	return &k->v[(i & (k->cap - 1)) * ws->nslots + (size_t)slot];
+	return event(ws, k, i) + 1 + slot;
 }
 
 static void drop_cells(const struct fs_wspec *ws, struct fs_wkey *k, uint64_t i)
 {
 	for (size_t s = 0; s < ws->nslots; s++)
-		if (ws->slot_text[s]) {
-			union cell *c = cell(ws, k, i, (int)s);
-			free(c->s);
-			c->s = NULL;
-		}
+		if (ws->slot_text[s])
+			text_drop(cell(ws, k, i, (int)s));
 }
 
 void fs_wkey_free(const struct fs_wspec *ws, struct fs_wkey *k)
 {
 	if (!k)
 		return;
-	for (uint64_t i = k->base; k->v && i < k->nev; i++)
+	for (uint64_t i = k->base; k->ring && i < k->nev; i++)
 		drop_cells(ws, k, i);
 	for (size_t f = 0; f < ws->nfeat; f++) {
-		free(k->a[f].dq.v);
-		fs_hmap_free(&k->a[f].dist);
+		const struct fs_wfeat *ft = &ws->feat[f];
+		if (ft->agg == FS_AGG_COUNT_DISTINCT)
+			fs_hmap_free(&k->a[f].u.dist);
+		else if ((ft->agg == FS_AGG_MIN || ft->agg == FS_AGG_MAX) && ft->window)
+			free(k->a[f].u.dq.v);
 	}
-	free(k->t);
-	free(k->v);
+	free(k->ring);
 	free(k);
 }
 
@@ -145,30 +209,22 @@ static void ring_push(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
 	uint64_t len = k->nev - k->base;
 	if (len == k->cap) {
 		uint32_t cap = k->cap ? k->cap * 2 : 4;
-		int64_t *nt = fs_xmalloc(cap * sizeof *nt);
-		union cell *nv = fs_xmalloc(cap * ws->nslots * sizeof *nv + 1);
-		for (uint64_t i = k->base; i < k->nev; i++) {
-			nt[i & (cap - 1)] = k->t[i & (k->cap - 1)];
-			memcpy(&nv[(i & (cap - 1)) * ws->nslots], cell(ws, k, i, 0),
-			       ws->nslots * sizeof *nv);
-		}
-		free(k->t);
-		free(k->v);
-		k->t = nt;
-		k->v = nv;
+		size_t stride = ws->nslots + 1;
+		union cell *nr = fs_xmalloc(cap * stride * sizeof *nr);
+		for (uint64_t i = k->base; i < k->nev; i++)
+			memcpy(&nr[(i & (cap - 1)) * stride], event(ws, k, i), stride * sizeof *nr);
+		free(k->ring);
+		k->ring = nr;
 		k->cap = cap;
 	}
 	uint64_t i = k->nev;
-	k->t[i & (k->cap - 1)] = t;
+	event(ws, k, i)->t = t;
 	for (size_t s = 0; s < ws->nslots; s++) {
 		union cell *c = cell(ws, k, i, (int)s);
 		if (ws->slot_text[s]) {
 			c->s = NULL;
-			if (vals[s].present) {
-				c->s = fs_xmalloc(sizeof *c->s + vals[s].n);
-				c->s->n = vals[s].n;
-				memcpy(c->s->p, vals[s].s, vals[s].n);
-			}
+			if (vals[s].present)
+				text_put(c, vals[s].s, vals[s].n);
 		} else {
 			c->d = vals[s].present ? vals[s].d : NAN;
 		}
@@ -245,20 +301,20 @@ static void dd_add(double *hi, double *lo, double x)
 static void moments_add(struct agg *a, double x, double sign)
 {
 	double p = x * x, pe = fma(x, x, -p);  /* x^2 = p + pe exactly */
-	dd_add(&a->s, &a->c, sign * x);
-	dd_add(&a->q, &a->qc, sign * p);
-	a->qc += sign * pe;
+	dd_add(&a->u.m.s, &a->u.m.c, sign * x);
+	dd_add(&a->u.m.q, &a->u.m.qc, sign * p);
+	a->u.m.qc += sign * pe;
 }
 
 /* Sample variance (sum of squares - sum^2 / n) / (n - 1), evaluated in
  * double-double so that the subtraction cancels exactly. */
 static double variance(const struct agg *a)
 {
-	double n = (double)a->n;
-	double s = a->s + a->c, sl = a->c - (s - a->s);          /* normalise the sum */
+	double n = (double)a->n, q = a->u.m.q, qc = a->u.m.qc;
+	double s = a->u.m.s + a->u.m.c, sl = a->u.m.c - (s - a->u.m.s);  /* normalise the sum */
 	double p = s * s, pl = fma(s, s, -p) + 2 * s * sl;        /* sum^2 */
 	double t = p / n, tl = (fma(-t, n, p) + pl) / n;          /* sum^2 / n */
-	double u = a->q - t, ul = ((a->q - u) - t) + a->qc - tl;  /* squares - sum^2 / n */
+	double u = q - t, ul = ((q - u) - t) + qc - tl;           /* squares - sum^2 / n */
 	double v = (u + ul) / (n - 1);
 	return v > 0 ? v : 0.0;
 }
@@ -283,7 +339,7 @@ static void value_add(const struct fs_wspec *ws, struct fs_wkey *k, size_t f, ui
 		break;
 	case FS_AGG_SUM:
 	case FS_AGG_MEAN:
-		dd_add(&a->s, &a->c, x);
+		dd_add(&a->u.m.s, &a->u.m.c, x);
 		a->n++;
 		break;
 	case FS_AGG_STDDEV:
@@ -294,28 +350,28 @@ static void value_add(const struct fs_wspec *ws, struct fs_wkey *k, size_t f, ui
 	case FS_AGG_MIN:
 	case FS_AGG_MAX:
 		if (!ft->window) {
-			if (!a->n || (ft->agg == FS_AGG_MIN ? x < a->s : x > a->s))
-				a->s = x;
+			if (!a->n || (ft->agg == FS_AGG_MIN ? x < a->u.ext : x > a->u.ext))
+				a->u.ext = x;
 			a->n++;
 			break;
 		}
 		/* Drop candidates the new value beats for the rest of their life. */
-		while (a->dq.len) {
-			double b = cell(ws, k, dq_back(&a->dq), ft->slot)->d;
+		while (a->u.dq.len) {
+			double b = cell(ws, k, dq_back(&a->u.dq), ft->slot)->d;
 			if (ft->agg == FS_AGG_MIN ? b < x : b > x)
 				break;
-			a->dq.len--;
+			a->u.dq.len--;
 		}
-		dq_push(&a->dq, i);
+		dq_push(&a->u.dq, i);
 		a->n++;
 		break;
 	case FS_AGG_LAST:
-		a->s = x;
-		a->last = i + 1;
+		a->u.last.v = x;
+		a->u.last.i = i + 1;
 		a->n++;
 		break;
 	case FS_AGG_COUNT_DISTINCT: {
-		struct fs_hent *e = fs_hmap_upsert(&a->dist, v->s, v->n, fs_hash(v->s, v->n), &created);
+		struct fs_hent *e = fs_hmap_upsert(&a->u.dist, v->s, v->n, fs_hash(v->s, v->n), &created);
 		e->v.u++;
 		break;
 	}
@@ -334,11 +390,13 @@ static void value_remove(const struct fs_wspec *ws, struct fs_wkey *k, size_t f,
 	}
 	union cell *c = cell(ws, k, i, ft->slot);
 	if (ws->slot_text[ft->slot]) {
-		if (c->s) {
-			struct fs_hent *e = fs_hmap_find(&a->dist, c->s->p, c->s->n,
-			                                 fs_hash(c->s->p, c->s->n));
+		char buf[8];
+		const char *p;
+		size_t n;
+		if (text_get(c, buf, &p, &n)) {
+			struct fs_hent *e = fs_hmap_find(&a->u.dist, p, n, fs_hash(p, n));
 			if (--e->v.u == 0)
-				fs_hmap_remove(&a->dist, e);
+				fs_hmap_remove(&a->u.dist, e);
 		}
 		return;
 	}
@@ -349,22 +407,22 @@ static void value_remove(const struct fs_wspec *ws, struct fs_wkey *k, size_t f,
 	switch (ft->agg) {
 	case FS_AGG_SUM:
 	case FS_AGG_MEAN:
-		if (a->n == 0)
-			a->s = a->c = 0;  /* an empty window starts again from an exact zero */
+		if (a->n == 0)  /* an empty window starts again from an exact zero */
+			a->u.m.s = a->u.m.c = 0;
 		else
-			dd_add(&a->s, &a->c, -x);
+			dd_add(&a->u.m.s, &a->u.m.c, -x);
 		break;
 	case FS_AGG_STDDEV:
 	case FS_AGG_VARIANCE:
 		if (a->n == 0)
-			a->s = a->c = a->q = a->qc = 0;
+			a->u.m.s = a->u.m.c = a->u.m.q = a->u.m.qc = 0;
 		else
 			moments_add(a, x, -1.0);
 		break;
 	case FS_AGG_MIN:
 	case FS_AGG_MAX:
-		if (a->dq.len && dq_front(&a->dq) == i)
-			dq_pop_front(&a->dq);
+		if (a->u.dq.len && dq_front(&a->u.dq) == i)
+			dq_pop_front(&a->u.dq);
 		break;
 	default:
 		break;
@@ -380,14 +438,14 @@ static double value_of(const struct fs_wspec *ws, const struct fs_wkey *k, size_
 	case FS_AGG_COUNT:
 		return (double)a->n;
 	case FS_AGG_SUM:
-		return a->n ? a->s + a->c : 0.0;
+		return a->n ? a->u.m.s + a->u.m.c : 0.0;
 	case FS_AGG_MEAN:
-		return a->n ? (a->s + a->c) / (double)a->n : NAN;
+		return a->n ? (a->u.m.s + a->u.m.c) / (double)a->n : NAN;
 	case FS_AGG_MIN:
 	case FS_AGG_MAX:
 		if (!ft->window)
-			return a->n ? a->s : NAN;
-		return a->dq.len ? cell(ws, k, dq_front(&a->dq), ft->slot)->d : NAN;
+			return a->n ? a->u.ext : NAN;
+		return a->u.dq.len ? cell(ws, k, dq_front(&a->u.dq), ft->slot)->d : NAN;
 	case FS_AGG_STDDEV:
 	case FS_AGG_VARIANCE:
 		if (a->n < 2)
@@ -396,12 +454,12 @@ static double value_of(const struct fs_wspec *ws, const struct fs_wkey *k, size_
 		return ft->agg == FS_AGG_VARIANCE ? var : sqrt(var);
 	case FS_AGG_LAST:
 		if (!ft->window)
-			return a->n ? a->s : NAN;
-		return a->last > a->lo ? cell(ws, k, a->last - 1, ft->slot)->d : NAN;
+			return a->n ? a->u.last.v : NAN;
+		return a->u.last.i > a->lo ? cell(ws, k, a->u.last.i - 1, ft->slot)->d : NAN;
 	case FS_AGG_EWMA:
-		return a->n ? a->s : NAN;
+		return a->n ? a->u.ew.mean : NAN;
 	case FS_AGG_COUNT_DISTINCT:
-		return (double)a->dist.n;
+		return (double)a->u.dist.n;
 	default:
 		return NAN;
 	}
@@ -420,7 +478,7 @@ static double previous_value(const struct fs_wspec *ws, const struct fs_wkey *k,
 	if (k->nev < (uint64_t)ft->lag)
 		return NAN;
 	uint64_t i = k->nev - (uint64_t)ft->lag;
-	if (ft->window && k->t[i & (k->cap - 1)] <= t - ft->window)
+	if (ft->window && time_of(ws, k, i) <= t - ft->window)
 		return NAN;
 	return cell(ws, k, i, ft->slot)->d;
 }
@@ -430,15 +488,15 @@ static void ewma_add(const struct fs_wfeat *ft, struct agg *a, int64_t t, const 
 	if (!v->present)
 		return;
 	if (!a->n) {
-		a->s = v->d;
-		a->c = 1.0;
+		a->u.ew.mean = v->d;
+		a->u.ew.w = 1.0;
 	} else {
 		/* weights halve every halflife: w_i = 0.5^((t - t_i) / halflife) */
-		a->c *= exp2(-(double)(t - a->tlast) / (double)ft->halflife);
-		a->s = (a->c * a->s + v->d) / (a->c + 1.0);
-		a->c += 1.0;
+		a->u.ew.w *= exp2(-(double)(t - a->u.ew.t) / (double)ft->halflife);
+		a->u.ew.mean = (a->u.ew.w * a->u.ew.mean + v->d) / (a->u.ew.w + 1.0);
+		a->u.ew.w += 1.0;
 	}
-	a->tlast = t;
+	a->u.ew.t = t;
 	a->n++;
 }
 
@@ -455,7 +513,7 @@ void fs_wkey_step(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
 		if (slides(ft)) {
 			struct agg *a = &k->a[f];
 			int64_t edge = t - ft->window;
-			while (a->lo < k->nev && k->t[a->lo & (k->cap - 1)] <= edge)
+			while (a->lo < k->nev && time_of(ws, k, a->lo) <= edge)
 				value_remove(ws, k, f, a->lo++);
 		}
 		if (ft->agg == FS_AGG_LAG || ft->agg == FS_AGG_TIME_SINCE_LAST)

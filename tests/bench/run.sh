@@ -216,6 +216,8 @@ if [ -n "$F" ]; then
 		|| target "fsfeat >= 1.5x jq" ""
 	[ -n "${BEST_parse_only:-}" ] && target "fsfeat >= 0.6x jansson parse-only" "$(awk -v a="$BEST_parse_only" -v f="$F" 'BEGIN{printf "%.2f", a / f}')" 0.6 \
 		|| target "fsfeat >= 0.6x jansson parse-only" ""
+else
+	echo "n/a (fsfeat failed)"
 fi
 
 # Anything fsfeat said on stderr while timed (it should say nothing on this input).

@@ -22,10 +22,13 @@ static double *run(struct fs_wfeat f, const int64_t *t, const double *v, size_t 
 	struct fs_wkey *k = fs_wkey_new(&ws);
 	double *out = calloc(n, sizeof *out);
 	for (size_t i = 0; i < n; i++) {
-		char buf[32];
+		char buf[64];
 		struct fs_wval vals[2] = {{.present = !isnan(v[i]), .d = v[i]}, {0}};
 		if (!isnan(v[i])) {
-			vals[1].n = (size_t)snprintf(buf, sizeof buf, "%g", v[i]);
+			/* texts of either storage: short ones in place, long ones allocated;
+			 * the prefix depends on the value only, so distinctness is kept */
+			vals[1].n = (size_t)snprintf(buf, sizeof buf, "%s%g",
+			                             (long)floor(v[i]) & 1 ? "a-long-prefix-" : "", v[i]);
 			vals[1].s = buf;
 			vals[1].present = 1;
 		}
