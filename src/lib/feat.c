@@ -495,12 +495,16 @@ static int key_text(struct group *g, const struct fs_record *r, struct fs_run *r
 	g->hash = fs_hash(g->key.p, g->key.len);
 	struct fs_hent *e = fs_hmap_find(&g->table, g->key.p, g->key.len, g->hash);
 	g->wk = e ? e->v.p : NULL;
+	if (g->wk)
+		__builtin_prefetch(g->wk);  /* read a little later; the event's values come first */
 	return 0;
 }
 
-static void read_values(struct fs_feat *ff, struct group *g, const struct fs_record *r,
-                        struct fs_diag *diag)
+/* Reads the group's values from r; returns how many were present but not
+ * numbers (counted only once the record is accepted). */
+static int read_values(struct fs_feat *ff, struct group *g, const struct fs_record *r)
 {
+	int invalid = 0;
 	for (size_t s = 0; s < g->ws.nslots; s++) {
 		struct fs_wval *v = &g->vals[s];
 		json_t *j = fs_path_get(g->slots[s].path, r);
@@ -509,7 +513,7 @@ static void read_values(struct fs_feat *ff, struct group *g, const struct fs_rec
 		case SLOT_NUMBER:
 			switch (fs_value_number(j, &v->d)) {
 			case FS_NUM_OK: v->present = 1; break;
-			case FS_NUM_INVALID: diag->nonnumeric++; break;
+			case FS_NUM_INVALID: invalid++; break;
 			case FS_NUM_MISSING: break;
 			}
 			break;
@@ -526,6 +530,7 @@ static void read_values(struct fs_feat *ff, struct group *g, const struct fs_rec
 			break;
 		}
 	}
+	return invalid;
 }
 
 static int rejects_conflicts(struct fs_feat *ff, const struct fs_record *r, struct fs_run *run)
@@ -582,10 +587,17 @@ int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 	int late = 0;
 
 	/* Everything that can reject the record comes before any state changes. */
+	for (size_t i = 0; i < ff->ng; i++)
+		if (key_text(&ff->g[i], r, run) < 0)
+			return -1;
+	if (!ff->rows && rejects_conflicts(ff, r, run) < 0)
+		return -1;
+	int invalid = 0;
+	ff->text.len = 0;
+	for (size_t i = 0; i < ff->ng; i++)
+		invalid += read_values(ff, &ff->g[i], r);
 	for (size_t i = 0; i < ff->ng; i++) {
 		struct group *g = &ff->g[i];
-		if (key_text(g, r, run) < 0)
-			return -1;
 		int64_t last = g->wk ? fs_wkey_last_time(g->wk) : INT64_MIN;
 		if (r->time < last) {
 			if (ff->lateness >= 0 && last - r->time > ff->lateness) {
@@ -598,15 +610,9 @@ int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 			late = 1;
 		}
 	}
-	if (!ff->rows && rejects_conflicts(ff, r, run) < 0)
-		return -1;
 	run->diag->late += late;
+	run->diag->nonnumeric += invalid;
 
-	ff->text.len = 0;
-	for (size_t i = 0; i < ff->ng; i++) {
-		struct group *g = &ff->g[i];
-		read_values(ff, g, r, run->diag);
-	}
 	for (size_t i = 0; i < ff->ng; i++) {
 		struct group *g = &ff->g[i];
 		for (size_t s = 0; s < g->ws.nslots; s++)

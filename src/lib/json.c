@@ -141,7 +141,10 @@ static void scale10(double ax, int k, double *hi, double *lo)
  * the value sits within 1e-9 of a half; then this returns 0 for printf. */
 static size_t fmt_fast(char *out, int neg, double ax, double x)
 {
-	int e10 = (int)floor((double)ilogb(ax) * 0.30102999566398120);
+	uint64_t bits;
+	memcpy(&bits, &ax, sizeof bits);  /* ax is normal: the exponent is in the bits */
+	int e2 = (int)((bits >> 52) & 0x7ff) - 1023;
+	int e10 = (int)floor((double)e2 * 0.30102999566398120);
 	double hi = 0, lo = 0;
 	for (int tries = 0; tries < 3; tries++) {
 		int k = 16 - e10;
@@ -214,7 +217,8 @@ size_t fs_fmt_double(char out[FS_DBL_MAX], double x)
 	if (ax >= 1e-3 && ax < 1e12) {
 		static const double p10[] = {1, 10, 100, 1000};
 		for (int k = 1; k <= 3; k++) {
-			double m = nearbyint(ax * p10[k]);
+			/* rounds to the nearest integer below 2^52, exactly, without a call */
+			double m = (ax * p10[k] + 0x1p52) - 0x1p52;
 			if (m / p10[k] == ax) {
 				char d[24];
 				int nd = (int)put_u64(d, (uint64_t)m), e = nd - 1 - k;
