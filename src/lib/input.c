@@ -355,12 +355,8 @@ int fs_input_next(struct fs_input *in, struct fs_line *line)
 		int was_skipping = in->skipping;
 		in->skipping = !nl && !in->eof;
 		in->start = in->scanned = nl ? end + 1 : end;
-		if (was_skipping) {
-			/* the tail of an over-long line already reported */
-			if (nl)
-				continue;
-			continue;
-		}
+		if (was_skipping)
+			continue;  /* the tail of an over-long line, already reported */
 		in->lineno++;
 		if (n && p[n - 1] == '\r')
 			n--;

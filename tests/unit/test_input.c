@@ -168,3 +168,26 @@ Test(input, long_lines_cross_buffer_boundaries_intact)
 	fs_input_free(in);
 	free(big);
 }
+
+Test(input, over_long_line_is_reported_cut_and_the_next_line_read)
+{
+	size_t n = FS_LINE_MAX + 100;
+	char *big = malloc(n + 8);
+	memset(big, 'x', n);
+	memcpy(big + n, "\nok\n", 4);
+	write_file("huge", big, n + 4);
+	free(big);
+	char *files[] = {path("huge")};
+	struct fs_input *in = fs_input_new(files, 1, NULL, NULL, NULL);
+	struct fs_line l;
+	cr_assert_eq(fs_input_next(in, &l), 1);
+	cr_expect_eq(l.lineno, 1);
+	cr_expect_eq(l.too_long, 1);
+	cr_expect_leq(l.n, 256, "only the start of a cut line is kept for the report");
+	cr_assert_eq(fs_input_next(in, &l), 1);
+	cr_expect_eq(l.lineno, 2);
+	cr_expect_eq(l.too_long, 0);
+	cr_expect(l.n == 2 && memcmp(l.p, "ok", 2) == 0);
+	cr_expect_eq(fs_input_next(in, &l), 0);
+	fs_input_free(in);
+}
