@@ -533,9 +533,13 @@ static int read_values(struct fs_feat *ff, struct group *g, const struct fs_reco
 	return invalid;
 }
 
-static int rejects_conflicts(struct fs_feat *ff, const struct fs_record *r, struct fs_run *run)
+/* Rejects r when its `into` member cannot take the features. Sets *present
+ * to whether r has that member. */
+static int rejects_conflicts(struct fs_feat *ff, const struct fs_record *r, struct fs_run *run,
+                             int *present)
 {
 	json_t *into = json_object_get(r->obj, ff->into);
+	*present = into != NULL;
 	if (!into)
 		return 0;
 	if (!json_is_object(into))
@@ -590,7 +594,8 @@ int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 	for (size_t i = 0; i < ff->ng; i++)
 		if (key_text(&ff->g[i], r, run) < 0)
 			return -1;
-	if (!ff->rows && rejects_conflicts(ff, r, run) < 0)
+	int present = 0;  /* rows are built without the features object */
+	if (!ff->rows && rejects_conflicts(ff, r, run, &present) < 0)
 		return -1;
 	int invalid = 0;
 	ff->text.len = 0;
@@ -633,7 +638,7 @@ int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 		target = &row;
 	}
 	struct fs_emit em;
-	if (fs_emit_begin(&em, run->out, target, ff->into) < 0)
+	if (fs_emit_begin(&em, run->out, target, ff->into, present) < 0)
 		return fs_run_reject(run, FS_REJ_CONFLICT, "\"%s\" is already in the output and is "
 		                     "not an object; write features elsewhere with --into", ff->into);
 	for (size_t i = 0; i < ff->nf; i++) {

@@ -149,14 +149,12 @@ int fs_out_close(struct fs_out *o, char *err, size_t errsize)
 /* ---------------------------------------------------------------- splicing */
 
 int fs_emit_begin(struct fs_emit *e, struct fs_buf *b, const struct fs_record *r,
-                  const char *into)
+                  const char *into, int present)
 {
 	size_t close = fs_json_object_close(r->raw, r->rawlen), vs, ve;
 	e->b = b;
-	/* The parsed object says cheaply whether `into` is there at all; only
-	 * then are the raw bytes scanned for where it sits. */
-	if ((!r->obj || json_object_get(r->obj, into)) &&
-	    fs_json_find_member(r->raw, r->rawlen, into, &vs, &ve)) {
+	/* Only a member known (or not known not) to be there is searched for. */
+	if (present != 0 && fs_json_find_member(r->raw, r->rawlen, into, &vs, &ve)) {
 		if (r->raw[vs] != '{')
 			return -1;
 		/* Into the existing object: up to its closing brace. */

@@ -44,10 +44,11 @@ struct fs_emit {
 };
 
 /* Starts r's output line in b: copies r's bytes up to where new members of
- * the object `into` go. Returns 0, or -1 when r has a member `into` that is
- * not an object (nothing is written then). */
+ * the object `into` go. present says whether r has a member `into`: 1 yes,
+ * 0 no, -1 unknown (the bytes are searched). Returns 0, or -1 when that
+ * member is not an object (nothing is written then). */
 int fs_emit_begin(struct fs_emit *e, struct fs_buf *b, const struct fs_record *r,
-                  const char *into);
+                  const char *into, int present);
 /* Writes the separator and a pre-quoted key with its colon ("\"n\":"). */
 void fs_emit_key(struct fs_emit *e, const char *qkey, size_t n);
 /* Closes the object and the line, newline included. */

@@ -26,7 +26,7 @@ Test(output, members_are_spliced_into_the_raw_bytes)
 		struct fs_record r = {.raw = splices[i].raw, .rawlen = strlen(splices[i].raw)};
 		struct fs_buf b = {0};
 		struct fs_emit e;
-		cr_assert_eq(fs_emit_begin(&e, &b, &r, "features"), 0);
+		cr_assert_eq(fs_emit_begin(&e, &b, &r, "features", -1), 0);
 		fs_emit_key(&e, "\"x\":", 4);
 		fs_buf_putc(&b, '1');
 		fs_emit_key(&e, "\"y\":", 4);
@@ -42,7 +42,7 @@ Test(output, an_existing_non_object_member_is_refused)
 	struct fs_record r = {.raw = "{\"features\":[1]}", .rawlen = 16};
 	struct fs_buf b = {0};
 	struct fs_emit e;
-	cr_expect_eq(fs_emit_begin(&e, &b, &r, "features"), -1);
+	cr_expect_eq(fs_emit_begin(&e, &b, &r, "features", -1), -1);
 	cr_expect_eq(b.len, 0, "nothing is written for a refused record");
 	fs_buf_free(&b);
 }
