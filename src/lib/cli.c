@@ -131,6 +131,17 @@ int fs_cli_common(const struct fs_cli *cli, struct fs_loop_config *cfg, int id,
 		if (fs_time_unit_parse(arg, &cfg->time_unit) < 0)
 			fs_usage_error(cli->usage, "--time-unit: \"%s\" is not one of s, ms, us, ns", arg);
 		return 1;
+	case FS_OPT_STATE:
+		cfg->state = arg;
+		return 1;
+	case FS_OPT_CHECKPOINT: {
+		/* a bare number counts records; a duration is wall time */
+		if (arg[strspn(arg, "0123456789")] == '\0')
+			cfg->checkpoint_records = (uint64_t)fs_cli_number(cli, "--checkpoint", arg, 1, LLONG_MAX);
+		else
+			cfg->checkpoint_ns = fs_cli_duration(cli, "--checkpoint", arg);
+		return 1;
+	}
 	case FS_OPT_VERSION:
 		printf("%s (fstools) %s\n", fs_prog, PACKAGE_VERSION);
 		exit(fclose(stdout) == 0 ? FS_EX_OK : FS_EX_IOERR);

@@ -22,7 +22,8 @@ struct fs_option {
 
 enum {
 	FS_OPT_ERRORS = 1000, FS_OPT_HELP, FS_OPT_KCAT, FS_OPT_MAX_ERRORS, FS_OPT_OUTPUT,
-	FS_OPT_REGEX, FS_OPT_TIME_FIELD, FS_OPT_TIME_UNIT, FS_OPT_VERSION,
+	FS_OPT_REGEX, FS_OPT_TIME_FIELD, FS_OPT_TIME_UNIT, FS_OPT_VERSION, FS_OPT_STATE,
+	FS_OPT_CHECKPOINT,
 	FS_OPT_TOOL = 2000       /* tools number their own options from here */
 };
 
@@ -36,6 +37,11 @@ enum {
 	{"time-field", 't', "PATH", "field holding the event time (default: ts)", FS_OPT_TIME_FIELD}, \
 	{"time-unit", 'u', "UNIT", "unit of numeric times: s, ms, us or ns (default: s)", FS_OPT_TIME_UNIT}, \
 	{"version", 'V', NULL, "print the version and exit", FS_OPT_VERSION}
+
+/* For tools that keep state between runs (fsfeat, fsgroundtruth). */
+#define FS_STATE_OPTIONS \
+	{"checkpoint", 0, "EVERY", "with --state, also save every N records or DURATION", FS_OPT_CHECKPOINT}, \
+	{"state", 0, "FILE", "restore state from FILE, save it there at exit", FS_OPT_STATE}
 
 struct fs_cli {
 	const struct fs_option *opts;

@@ -159,7 +159,7 @@ int fs_diag_reject(struct fs_diag *d, enum fs_reject why, const char *source,
 
 void fs_diag_summary(const struct fs_diag *d, uint64_t records)
 {
-	if (!d->rejected_total && !d->nonnumeric && !d->late)
+	if (!d->rejected_total && !d->nonnumeric && !d->late && !d->skipped)
 		return;
 	struct fs_buf b = {0};
 	char num[96];
@@ -181,6 +181,9 @@ void fs_diag_summary(const struct fs_diag *d, uint64_t records)
 	if (d->late)
 		fs_buf_put(&b, num, (size_t)snprintf(num, sizeof num,
 			"; %" PRIu64 " out-of-order events placed at their key's latest time", d->late));
+	if (d->skipped)
+		fs_buf_put(&b, num, (size_t)snprintf(num, sizeof num,
+			"; %" PRIu64 " records already in the state skipped", d->skipped));
 	fs_warn("%s", fs_buf_cstr(&b));
 	fs_buf_free(&b);
 }

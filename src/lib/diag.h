@@ -64,6 +64,7 @@ struct fs_diag {
 	uint64_t rejected_total;
 	uint64_t nonnumeric;          /* values that were present but not numbers */
 	uint64_t late;                /* out-of-order events placed at the key's time */
+	uint64_t skipped;             /* records a restored state already reflected */
 };
 
 /* Opens the error output (NULL or "-": stderr). Returns 0, or -1 with errno. */

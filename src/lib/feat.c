@@ -3,6 +3,7 @@
 #include "diag.h"
 #include "json.h"
 #include "output.h"
+#include "state.h"
 #include "window.h"
 
 #include <errno.h>
@@ -68,6 +69,7 @@ struct fs_feat {
 	int64_t lateness;
 	struct fs_path *time_path;
 	struct rownode row_shape;  /* for rows */
+	char *canonical;           /* what a state is tied to */
 	struct fs_buf text;        /* text values of the current event */
 	struct fs_buf row;         /* the current row's JSON, for --emit rows */
 };
@@ -372,16 +374,21 @@ static const struct fs_path *envelope_path(const struct fs_feat *ff)
 struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t errsize,
                             int *status)
 {
-	struct specerr e = {err, errsize, cfg->spec_path};
-	FILE *fp = fopen(cfg->spec_path, "r");
-	if (!fp) {
-		bad(&e, "cannot open: %s", strerror(errno));
-		*status = FS_EX_NOINPUT;
-		return NULL;
-	}
+	struct specerr e = {err, errsize, cfg->spec_text ? "the state's spec" : cfg->spec_path};
 	json_error_t je;
-	json_t *spec = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
-	fclose(fp);
+	json_t *spec;
+	if (cfg->spec_text) {
+		spec = json_loads(cfg->spec_text, JSON_REJECT_DUPLICATES, &je);
+	} else {
+		FILE *fp = fopen(cfg->spec_path, "r");
+		if (!fp) {
+			bad(&e, "cannot open: %s", strerror(errno));
+			*status = FS_EX_NOINPUT;
+			return NULL;
+		}
+		spec = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
+		fclose(fp);
+	}
 	*status = FS_EX_USAGE;
 	if (!spec) {
 		bad(&e, "line %d, column %d: %s", je.line, je.column, je.text);
@@ -392,6 +399,17 @@ struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t 
 	ff->rows = cfg->emit_rows;
 	ff->lateness = cfg->lateness;
 	int rc = parse_spec(ff, &e, spec);
+	if (rc == 0) {
+		/* The state is tied to what shapes it: the spec without its
+		 * description, and how times are read. */
+		json_object_del(spec, "description");
+		json_t *c = json_pack("{s:O}", "spec", spec);
+		json_object_set_new(c, "time_field",
+		                    json_string(cfg->time_field ? cfg->time_field : "ts"));
+		json_object_set_new(c, "time_unit", json_integer(cfg->time_unit_ns));
+		ff->canonical = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+		json_decref(c);
+	}
 	json_decref(spec);
 	if (rc < 0) {
 		fs_feat_free(ff);
@@ -430,6 +448,59 @@ struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t 
 		row_add(&ff->row_shape, ff->time_path);
 	}
 	return ff;
+}
+
+const char *fs_feat_canonical(const struct fs_feat *ff)
+{
+	return ff->canonical;
+}
+
+void fs_feat_save(void *ctx, struct fs_buf *b)
+{
+	struct fs_feat *ff = ctx;
+	fs_put_u64(b, ff->ng);
+	for (size_t i = 0; i < ff->ng; i++) {
+		struct group *g = &ff->g[i];
+		fs_put_u64(b, g->table.n);
+		fs_hmap_foreach(&g->table, it) {
+			fs_put_bytes(b, fs_hent_key(it), it->klen);
+			fs_wkey_save(&g->ws, it->v.p, b);
+		}
+	}
+}
+
+int fs_feat_load(void *ctx, const unsigned char *p, size_t n)
+{
+	struct fs_feat *ff = ctx;
+	struct fs_rd r = {p, p + n, 1};
+	if (fs_get_u64(&r) != ff->ng)
+		return -1;
+	for (size_t i = 0; i < ff->ng && r.ok; i++) {
+		struct group *g = &ff->g[i];
+		for (uint64_t k = 0, nk = fs_get_u64(&r); k < nk && r.ok; k++) {
+			size_t len;
+			int created;
+			const char *key = fs_get_bytes(&r, &len);
+			struct fs_wkey *wk = r.ok ? fs_wkey_load(&g->ws, &r) : NULL;
+			if (!wk)
+				return -1;
+			struct fs_hent *e = fs_hmap_upsert(&g->table, key, len, fs_hash(key, len), &created);
+			if (!created) {
+				fs_wkey_free(&g->ws, wk);
+				return -1;
+			}
+			e->v.p = wk;
+		}
+	}
+	return r.ok && r.p == r.end ? 0 : -1;
+}
+
+uint64_t fs_feat_events(const struct fs_feat *ff)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < ff->ng; i++)
+		fs_hmap_foreach(&ff->g[i].table, it) n += fs_wkey_events(it->v.p);
+	return n;
 }
 
 uint64_t fs_feat_keys(const struct fs_feat *ff)
@@ -473,6 +544,7 @@ void fs_feat_free(struct fs_feat *ff)
 	free(ff->g);
 	free(ff->f);
 	free(ff->into);
+	free(ff->canonical);
 	fs_buf_free(&ff->text);
 	fs_buf_free(&ff->row);
 	free(ff);

@@ -13,10 +13,12 @@
 
 struct fs_feat_config {
 	const char *spec_path;
+	const char *spec_text;   /* instead of spec_path: the spec itself (--inspect) */
 	const char *into;        /* output object, default "features" */
 	int emit_rows;           /* --emit rows */
 	int64_t lateness;        /* --lateness in ns, -1: unlimited */
 	const char *time_field;  /* for rows: where the time goes */
+	int64_t time_unit_ns;    /* how numeric times are read (part of the canonical spec) */
 	int kcat;                /* --kcat: @ paths name envelope fields */
 };
 
@@ -27,6 +29,16 @@ struct fs_feat;
 struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t errsize,
                             int *status);
 int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run);
+/* The spec and the options that shape the state, in canonical form: what a
+ * state file is tied to (sorted keys, no description). */
+const char *fs_feat_canonical(const struct fs_feat *f);
+/* State payload (state.h): every key of every group, bit for bit. */
+void fs_feat_save(void *ctx, struct fs_buf *b);
+/* Restores a payload written by fs_feat_save for the same canonical spec.
+ * Returns 0, or -1 when it does not parse. */
+int fs_feat_load(void *ctx, const unsigned char *p, size_t n);
+/* Events held in memory over all keys. */
+uint64_t fs_feat_events(const struct fs_feat *f);
 /* Number of distinct keys held, over all key groups. */
 uint64_t fs_feat_keys(const struct fs_feat *f);
 void fs_feat_free(struct fs_feat *f);

@@ -32,6 +32,7 @@ struct fs_input {
 	struct archive *ar;
 	int raw;                /* libarchive's raw format: a compressed plain file */
 	char *source;           /* name, or name:entry */
+	uint64_t source_id;     /* counts the sources opened */
 	uint64_t lineno;
 	int entry_open, eof;
 
@@ -208,6 +209,7 @@ static int open_next(struct fs_input *in)
 			in->buf.len = have;
 			in->eof = eof;
 			in->source = fs_xstrdup(in->name);
+			in->source_id++;
 			in->lineno = 0;
 			in->entry_open = 1;
 			return 1;
@@ -282,6 +284,7 @@ static int next_entry(struct fs_input *in)
 			in->source = fs_xmalloc(n);
 			snprintf(in->source, n, "%s:%s", in->name, en ? en : "?");
 		}
+		in->source_id++;
 		in->lineno = 0;
 		in->buf.len = in->start = in->scanned = 0;
 		in->eof = 0;
@@ -361,6 +364,7 @@ int fs_input_next(struct fs_input *in, struct fs_line *line)
 		if (n && p[n - 1] == '\r')
 			n--;
 		line->source = in->source;
+		line->source_id = in->source_id;
 		line->lineno = in->lineno;
 		line->p = p;
 		line->n = n;

@@ -24,6 +24,7 @@
 
 struct fs_line {
 	const char *source;
+	uint64_t source_id;     /* 1, 2, ...: changes with each file and archive entry */
 	uint64_t lineno;
 	const char *p;          /* the line without its newline (and a final \r) */
 	size_t n;

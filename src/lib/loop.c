@@ -4,6 +4,7 @@
 #include "input.h"
 #include "json.h"
 #include "output.h"
+#include "state.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static volatile sig_atomic_t stop_requested;
 
@@ -194,16 +196,149 @@ static void flush_idle(void *ctx)
 	fs_out_flush(ctx);
 }
 
+/* ---------------------------------------------------------------- state */
+
+/* --state: what the run restored, where it is in its inputs, and when it
+ * next writes a checkpoint. A checkpoint flushes the output first, so a
+ * state never reflects a record whose line was not yet written. */
+struct persist {
+	const struct fs_loop_config *cfg;
+	const struct fs_step *step;
+	struct fs_state st;        /* header and positions, kept current */
+	char *source;              /* the source being read (a copy), or NULL */
+	uint64_t source_id;        /* fs_line.source_id of that source */
+	uint64_t limit;            /* its lines the restored state reflects */
+	uint64_t lines;            /* its lines read so far */
+	uint64_t since;            /* records since the last checkpoint */
+	int64_t last_ns;
+};
+
+static int64_t now_ns(int clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * FS_NS_PER_SEC + ts.tv_nsec;
+}
+
+/* Plain stdin has no identity: its lines are always new. */
+static int has_identity(const char *source)
+{
+	return strncmp(source, "<stdin>", 7) != 0;
+}
+
+static void persist_open(struct persist *p, const struct fs_loop_config *cfg,
+                         const struct fs_step *step)
+{
+	char err[512];
+	memset(p, 0, sizeof *p);
+	p->cfg = cfg;
+	p->step = step;
+	p->last_ns = now_ns(CLOCK_MONOTONIC);
+	switch (fs_state_load(cfg->state, &p->st, err, sizeof err)) {
+	case FS_STATE_MISSING:
+		fs_warn("%s: no state file yet: a first start, from an empty state", cfg->state);
+		break;
+	case FS_STATE_BAD:
+		fs_die(strstr(err, "cannot open") ? FS_EX_NOINPUT : FS_EX_DATAERR,
+		       "%s; the file is left as it is", err);
+	case FS_STATE_LOADED:
+		if (strcmp(p->st.tool, fs_prog) != 0)
+			fs_die(FS_EX_DATAERR, "%s: written by %s, not %s; give %s a state of its own",
+			       cfg->state, p->st.tool, fs_prog, fs_prog);
+		if (p->st.spec_hash != fs_state_spec_hash(step->canonical))
+			fs_die(FS_EX_DATAERR, "%s: written for another spec, --time-field or "
+			       "--time-unit (state %016llx, now %016llx); --inspect shows its spec: run "
+			       "with that one, or start a new state file", cfg->state,
+			       (unsigned long long)p->st.spec_hash,
+			       (unsigned long long)fs_state_spec_hash(step->canonical));
+		if (step->load(step->ctx, p->st.payload, p->st.payload_len) < 0)
+			fs_die(FS_EX_DATAERR, "%s: the state file is corrupt (its payload does not "
+			       "parse); the file is left as it is", cfg->state);
+		break;
+	}
+	free(p->st.payload);
+	p->st.payload = NULL;
+	if (!p->st.tool) {
+		p->st.tool = fs_xstrdup(fs_prog);
+		p->st.spec = fs_xstrdup(step->canonical);
+	}
+	p->st.spec_hash = fs_state_spec_hash(step->canonical);
+}
+
+/* Records how far into the current source the run has come. */
+static void persist_lines(struct persist *p)
+{
+	if (p->source && !p->cfg->kcat && has_identity(p->source) && p->lines)
+		fs_positions_set_lines(&p->st.pos, p->source, p->lines);
+}
+
+/* Before a line of a new source: look up how much of it is reflected. */
+static void persist_source(struct persist *p, const struct fs_line *l)
+{
+	if (p->source && p->source_id == l->source_id)
+		return;
+	persist_lines(p);
+	free(p->source);
+	p->source = fs_xstrdup(l->source);
+	p->source_id = l->source_id;
+	p->lines = 0;
+	p->limit = !p->cfg->kcat && has_identity(l->source) ? fs_positions_lines(&p->st.pos, l->source) : 0;
+}
+
+/* With --kcat, the envelope's topic, partition and offset, when it has them. */
+static int kafka_position(const json_t *env, const char **topic, int64_t *partition,
+                          int64_t *offset)
+{
+	json_t *t = json_object_get(env, "topic"), *p = json_object_get(env, "partition"),
+	       *o = json_object_get(env, "offset");
+	if (!json_is_string(t) || !json_is_integer(p) || !json_is_integer(o))
+		return 0;
+	*topic = json_string_value(t);
+	*partition = json_integer_value(p);
+	*offset = json_integer_value(o);
+	return 1;
+}
+
+static int checkpoint(struct persist *p, struct fs_out *out, uint64_t records)
+{
+	char err[512];
+	if (fs_out_flush(out) < 0 || fs_out_broken(out))
+		return -1;  /* the output did not take the lines: keep the last state */
+	persist_lines(p);
+	struct fs_buf payload = {0};
+	p->step->save(p->step->ctx, &payload);
+	p->st.written = now_ns(CLOCK_REALTIME);
+	uint64_t saved = p->st.records;
+	p->st.records += records;
+	int rc = fs_state_save(p->cfg->state, &p->st, &payload, err, sizeof err);
+	p->st.records = saved;
+	fs_buf_free(&payload);
+	if (rc < 0)
+		fs_warn("%s", err);
+	p->since = 0;
+	p->last_ns = now_ns(CLOCK_MONOTONIC);
+	return rc;
+}
+
+static int checkpoint_due(struct persist *p)
+{
+	p->since++;
+	if (p->cfg->checkpoint_records && p->since >= p->cfg->checkpoint_records)
+		return 1;
+	return p->cfg->checkpoint_ns && (p->since & 63) == 0 &&
+	       now_ns(CLOCK_MONOTONIC) - p->last_ns >= p->cfg->checkpoint_ns;
+}
+
 int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
                 const struct fs_step *step)
 {
 	struct fs_diag diag;
-	struct parser ps = {.cfg = cfg};
+	struct parser prs = {.cfg = cfg};
 	struct fs_path *tp = NULL;
 	const char *why;
 
 	if (cfg->regex)
-		regex_compile(&ps, cfg->regex);
+		regex_compile(&prs, cfg->regex);
 	if (cfg->need_time) {
 		tp = fs_path_new(cfg->time_field ? cfg->time_field : "ts", &why);
 		if (!tp)
@@ -219,6 +354,12 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 		fs_die(FS_EX_IOERR, "%s: cannot open for writing: %s", cfg->output, strerror(errno));
 	install_signals();
 
+	struct persist persist, *ps = NULL;
+	if (cfg->state) {
+		ps = &persist;
+		persist_open(ps, cfg, step);
+	}
+
 	struct fs_input *in = fs_input_new(files, nfiles, flush_idle, out, &stop_requested);
 	struct fs_run run = {.out = fs_out_buf(out), .diag = &diag};
 	struct fs_line l;
@@ -228,6 +369,14 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 
 	while (!stop_requested && !fs_out_broken(out) && !fs_out_failed(out) &&
 	       fs_input_next(in, &l)) {
+		if (ps) {
+			persist_source(ps, &l);
+			ps->lines = l.lineno;
+			if (l.lineno <= ps->limit) {
+				diag.skipped++;
+				continue;
+			}
+		}
 		if (!l.too_long && blank(l.p, l.n))
 			continue;
 		records++;
@@ -238,14 +387,32 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 			rc = fs_run_reject(&run, FS_REJ_TOO_LONG, "line longer than %zu bytes",
 			                   (size_t)FS_LINE_MAX);
 		else
-			rc = parse_line(&ps, &l, &r, &run);
+			rc = parse_line(&prs, &l, &r, &run);
+		const char *topic;
+		int64_t partition = 0, offset = 0;
+		int positioned = ps && cfg->kcat && r.envelope &&
+		                 kafka_position(r.envelope, &topic, &partition, &offset);
+		if (positioned && fs_positions_has_offset(&ps->st.pos, topic, partition, offset)) {
+			diag.skipped++;
+			records--;
+			json_decref(r.obj);
+			json_decref(r.envelope);
+			fs_arena_reset();
+			continue;
+		}
 		if (rc == 0 && tp)
 			rc = read_time(cfg, tp, &r, &run);
 		if (rc == 0)
 			rc = step->step(step->ctx, &r, &run);
+		if (positioned)
+			fs_positions_set_offset(&ps->st.pos, topic, partition, offset);
 		json_decref(r.obj);
 		json_decref(r.envelope);
 		fs_arena_reset();
+		if (ps && checkpoint_due(ps) && checkpoint(ps, out, records) < 0 && !fs_out_broken(out)) {
+			status = FS_EX_IOERR;
+			break;
+		}
 		if (rc < 0) {
 			run.out->len = mark;
 			if (fs_diag_reject(&diag, run.why, l.source, l.lineno, l.p, l.n, "%s", run.msg)) {
@@ -260,6 +427,15 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 	}
 
 	fs_arena_end();
+	/* The final state: after end of input, a signal or --max-errors; not
+	 * when the output was lost, which the last checkpoint still matches. */
+	if (ps && !fs_out_broken(out) && !fs_out_failed(out) && checkpoint(ps, out, records) < 0 &&
+	    status == FS_EX_OK)
+		status = FS_EX_IOERR;
+	if (ps) {
+		fs_state_free(&ps->st);
+		free(ps->source);
+	}
 	int in_status = fs_input_status(in);
 	fs_input_free(in);
 	int broken = fs_out_broken(out);
@@ -275,11 +451,11 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 	if (status == FS_EX_OK)
 		status = in_status;
 	fs_path_free(tp);
-	if (ps.re) {
-		pcre2_match_data_free(ps.md);
-		pcre2_code_free(ps.re);
-		free(ps.group_name);
+	if (prs.re) {
+		pcre2_match_data_free(prs.md);
+		pcre2_code_free(prs.re);
+		free(prs.group_name);
 	}
-	fs_buf_free(&ps.text);
+	fs_buf_free(&prs.text);
 	return status;
 }

@@ -24,6 +24,9 @@ struct fs_loop_config {
 	int need_time;               /* the tool reads event times */
 	int kcat;                    /* --kcat */
 	const char *regex;           /* --regex PATTERN, or NULL */
+	const char *state;           /* --state FILE, or NULL */
+	uint64_t checkpoint_records; /* --checkpoint N: every N records, 0: never */
+	int64_t checkpoint_ns;       /* --checkpoint DURATION: every so much wall time */
 };
 
 /* What a step sees of the running loop. */
@@ -38,6 +41,10 @@ struct fs_step {
 	void *ctx;
 	/* Returns 0, or -1 after fs_run_reject(). */
 	int (*step)(void *ctx, const struct fs_record *r, struct fs_run *run);
+	/* With --state: what the state is tied to, and the tool's payload. */
+	const char *canonical;
+	void (*save)(void *ctx, struct fs_buf *b);
+	int (*load)(void *ctx, const unsigned char *p, size_t n);
 };
 
 /* Sets the rejection reason and returns -1, for `return fs_run_reject(...)`. */

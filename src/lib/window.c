@@ -11,6 +11,7 @@
  */
 #include "window.h"
 #include "diag.h"
+#include "state.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -540,4 +541,177 @@ void fs_wkey_step(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
 	}
 	if (ring)
 		ring_trim(ws, k);
+}
+
+/* ------------------------------------------------------------- state files */
+
+uint64_t fs_wkey_events(const struct fs_wkey *k)
+{
+	return k->ring ? k->nev - k->base : 0;
+}
+
+void fs_wkey_save(const struct fs_wspec *ws, const struct fs_wkey *k, struct fs_buf *b)
+{
+	fs_put_i64(b, k->last_t);
+	fs_put_u64(b, k->nev);
+	fs_put_u64(b, k->base);
+	fs_put_u64(b, fs_wkey_events(k));
+	for (uint64_t i = k->base; k->ring && i < k->nev; i++) {
+		fs_put_i64(b, time_of(ws, k, i));
+		for (size_t s = 0; s < ws->nslots; s++) {
+			const union cell *c = cell(ws, k, i, (int)s);
+			if (!ws->slot_text[s]) {
+				fs_put_f64(b, c->d);
+				continue;
+			}
+			char buf[8];
+			const char *p;
+			size_t n;
+			int present = text_get(c, buf, &p, &n);
+			fs_put_u64(b, (uint64_t)present);
+			if (present)
+				fs_put_bytes(b, p, n);
+		}
+	}
+	for (size_t f = 0; f < ws->nfeat; f++) {
+		const struct fs_wfeat *ft = &ws->feat[f];
+		const struct agg *a = &k->a[f];
+		fs_put_u64(b, a->lo);
+		fs_put_u64(b, a->n);
+		switch (ft->agg) {
+		case FS_AGG_SUM: case FS_AGG_MEAN: case FS_AGG_STDDEV: case FS_AGG_VARIANCE:
+			fs_put_f64(b, a->u.m.s);
+			fs_put_f64(b, a->u.m.c);
+			fs_put_f64(b, a->u.m.q);
+			fs_put_f64(b, a->u.m.qc);
+			break;
+		case FS_AGG_EWMA:
+			fs_put_f64(b, a->u.ew.mean);
+			fs_put_f64(b, a->u.ew.w);
+			fs_put_i64(b, a->u.ew.t);
+			break;
+		case FS_AGG_LAST:
+			fs_put_f64(b, a->u.last.v);
+			fs_put_u64(b, a->u.last.i);
+			break;
+		case FS_AGG_MIN: case FS_AGG_MAX:
+			if (!ft->window) {
+				fs_put_f64(b, a->u.ext);
+				break;
+			}
+			fs_put_u64(b, a->u.dq.len);
+			for (uint32_t i = 0; i < a->u.dq.len; i++)
+				fs_put_u64(b, a->u.dq.v[(a->u.dq.head + i) & (a->u.dq.cap - 1)]);
+			break;
+		case FS_AGG_COUNT_DISTINCT:
+			fs_put_u64(b, a->u.dist.n);
+			fs_hmap_foreach(&a->u.dist, it) {
+				fs_put_bytes(b, fs_hent_key(it), it->klen);
+				fs_put_u64(b, it->v.u);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+struct fs_wkey *fs_wkey_load(const struct fs_wspec *ws, struct fs_rd *r)
+{
+	struct fs_wkey *k = fs_wkey_new(ws);
+	k->last_t = fs_get_i64(r);
+	k->nev = fs_get_u64(r);
+	k->base = fs_get_u64(r);
+	uint64_t kept = fs_get_u64(r);
+	int ring = 0;
+	for (size_t f = 0; f < ws->nfeat; f++)
+		ring |= needs_ring(&ws->feat[f]);
+	if (!r->ok || k->base > k->nev || (kept && (!ring || kept != k->nev - k->base)) ||
+	    kept > (uint64_t)1 << 31) {
+		r->ok = 0;
+		k->nev = k->base;
+		fs_wkey_free(ws, k);
+		return NULL;
+	}
+	if (kept) {
+		uint32_t cap = 4;
+		while (cap < kept)
+			cap *= 2;
+		k->cap = cap;
+		k->ring = fs_xcalloc((size_t)cap * (ws->nslots + 1), sizeof *k->ring);
+	}
+	for (uint64_t i = k->base; kept && i < k->nev && r->ok; i++) {
+		event(ws, k, i)->t = fs_get_i64(r);
+		for (size_t s = 0; s < ws->nslots; s++) {
+			union cell *c = cell(ws, k, i, (int)s);
+			if (!ws->slot_text[s]) {
+				c->d = fs_get_f64(r);
+				continue;
+			}
+			c->s = NULL;
+			if (fs_get_u64(r)) {
+				size_t n;
+				const char *p = fs_get_bytes(r, &n);
+				if (r->ok)
+					text_put(c, p, n);
+			}
+		}
+	}
+	for (size_t f = 0; f < ws->nfeat && r->ok; f++) {
+		const struct fs_wfeat *ft = &ws->feat[f];
+		struct agg *a = &k->a[f];
+		a->lo = fs_get_u64(r);
+		a->n = fs_get_u64(r);
+		if (slides(ft) && (a->lo < k->base || a->lo > k->nev))
+			r->ok = 0;
+		switch (ft->agg) {
+		case FS_AGG_SUM: case FS_AGG_MEAN: case FS_AGG_STDDEV: case FS_AGG_VARIANCE:
+			a->u.m.s = fs_get_f64(r);
+			a->u.m.c = fs_get_f64(r);
+			a->u.m.q = fs_get_f64(r);
+			a->u.m.qc = fs_get_f64(r);
+			break;
+		case FS_AGG_EWMA:
+			a->u.ew.mean = fs_get_f64(r);
+			a->u.ew.w = fs_get_f64(r);
+			a->u.ew.t = fs_get_i64(r);
+			break;
+		case FS_AGG_LAST:
+			a->u.last.v = fs_get_f64(r);
+			a->u.last.i = fs_get_u64(r);
+			if (a->u.last.i > k->nev || (ft->window && a->u.last.i > a->lo && a->u.last.i <= k->base))
+				r->ok = 0;
+			break;
+		case FS_AGG_MIN: case FS_AGG_MAX:
+			if (!ft->window) {
+				a->u.ext = fs_get_f64(r);
+				break;
+			}
+			for (uint64_t i = 0, n = fs_get_u64(r); i < n && r->ok; i++) {
+				uint64_t idx = fs_get_u64(r);
+				if (idx < a->lo || idx >= k->nev)
+					r->ok = 0;
+				else
+					dq_push(&a->u.dq, idx);
+			}
+			break;
+		case FS_AGG_COUNT_DISTINCT:
+			for (uint64_t i = 0, n = fs_get_u64(r); i < n && r->ok; i++) {
+				size_t len;
+				int created;
+				const char *p = fs_get_bytes(r, &len);
+				uint64_t count = fs_get_u64(r);
+				if (r->ok)
+					fs_hmap_upsert(&a->u.dist, p, len, fs_hash(p, len), &created)->v.u = count;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (!r->ok) {
+		fs_wkey_free(ws, k);
+		return NULL;
+	}
+	return k;
 }

@@ -66,4 +66,13 @@ int64_t fs_wkey_last_time(const struct fs_wkey *k);
 void fs_wkey_step(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
                   const struct fs_wval *vals, double *out);
 
+/* State files (state.h): a key's events and aggregates, bit for bit. */
+struct fs_buf;
+struct fs_rd;
+void fs_wkey_save(const struct fs_wspec *ws, const struct fs_wkey *k, struct fs_buf *b);
+/* Returns the key, or NULL when the bytes do not fit ws (r->ok is then 0). */
+struct fs_wkey *fs_wkey_load(const struct fs_wspec *ws, struct fs_rd *r);
+/* Events the key keeps in memory. */
+uint64_t fs_wkey_events(const struct fs_wkey *k);
+
 #endif
