@@ -44,4 +44,27 @@ done
 say "4. offline-store rows for training (fsfeat --emit rows)"
 fsfeat --spec "$here/user.json" --emit rows --errors /dev/null events.ndjson 2>/dev/null | head -n 2
 
+say "5. restart without skew: kill -9 a run that checkpoints, run the same command again"
+rm -f state.zst
+fsfeat --spec "$here/user.json" --state state.zst --checkpoint 5000 --errors /dev/null \
+	events.ndjson > first.ndjson 2>/dev/null &
+pid=$!
+sleep 0.2
+kill -9 $pid 2>/dev/null || true
+wait $pid 2>/dev/null || true
+fsfeat --spec "$here/user.json" --state state.zst --checkpoint 5000 --errors /dev/null \
+	events.ndjson > second.ndjson 2>/dev/null
+fsfeat --spec "$here/user.json" --errors /dev/null events.ndjson > once.ndjson 2>/dev/null
+done_lines=$(wc -l < first.ndjson)
+again=$(wc -l < second.ndjson)
+echo "killed after $done_lines lines; the restart wrote $again lines, from the last checkpoint on"
+if tail -n "$again" once.ndjson | cmp -s - second.ndjson &&
+	[ $((done_lines + again)) -ge "$(wc -l < once.ndjson)" ]; then
+	echo "first run + restart = one uninterrupted run, byte for byte"
+else
+	echo "restart DIFFERS from one uninterrupted run" >&2
+	exit 1
+fi
+fsfeat --state state.zst --inspect | cut -c1-200
+
 say "done: scoring, drift and delayed labels join this demo as fsscore, fspsi and fsgroundtruth land"
