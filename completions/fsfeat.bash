@@ -17,7 +17,7 @@ _fsfeat_files()
 _fsfeat()
 {
     local cur prev
-    local opts_long='--checkpoint= --emit= --errors= --help --inspect --into= --kcat --lateness= --max-errors= --output= --regex= --spec= --state= --time-field= --time-unit= --version'
+    local opts_long='--checkpoint= --emit= --errors= --help --inspect --into= --kcat --lateness= --max-errors= --output= --regex= --spec= --state= --time-field= --time-unit= --ttl= --version'
     local opts_short='-h -o -s -t -u -V'
 
     COMPREPLY=()
@@ -48,7 +48,7 @@ _fsfeat()
         mapfile -t COMPREPLY < <(compgen -W 's ms us ns' -- "$cur")
         return 0
         ;;
-    -t | --time-field | --into | --lateness | --max-errors | --regex | --checkpoint)
+    -t | --time-field | --into | --lateness | --max-errors | --regex | --checkpoint | --ttl)
         # a field path, a name, a duration, a number or a pattern: nothing to offer
         return 0
         ;;

@@ -19,7 +19,7 @@ static const char usage[] =
 	"fsfeat --spec SPEC [-o FILE] [--emit events|rows] [--into NAME]\n"
 	"              [--lateness DURATION] [--kcat | --regex PATTERN] [-t PATH]\n"
 	"              [-u UNIT] [--errors FILE] [--max-errors N]\n"
-	"              [--state FILE [--checkpoint EVERY]] [FILE ...]\n"
+	"              [--ttl DURATION] [--state FILE [--checkpoint EVERY]] [FILE ...]\n"
 	"       fsfeat --state FILE --inspect";
 
 static const char description[] =
@@ -28,7 +28,7 @@ static const char description[] =
 	"the event with a \"features\" object appended. The same input lines in the same\n"
 	"order give byte-identical output, live or replayed.";
 
-enum { OPT_SPEC = FS_OPT_TOOL, OPT_EMIT, OPT_INTO, OPT_LATENESS, OPT_INSPECT };
+enum { OPT_SPEC = FS_OPT_TOOL, OPT_EMIT, OPT_INTO, OPT_LATENESS, OPT_INSPECT, OPT_TTL };
 
 static const struct fs_option options[] = {
 	{"emit", 0, "WHAT", "events (default) or rows: keys, time, features", OPT_EMIT},
@@ -36,6 +36,7 @@ static const struct fs_option options[] = {
 	{"into", 0, "NAME", "name of the features object (default: features)", OPT_INTO},
 	{"lateness", 0, "DURATION", "reject events DURATION older than their key's latest", OPT_LATENESS},
 	{"spec", 's', "FILE", "the feature spec (JSON); see fsfeat(1)", OPT_SPEC},
+	{"ttl", 0, "DURATION", "a key idle longer than DURATION starts afresh and is forgotten", OPT_TTL},
 	FS_COMMON_OPTIONS,
 	FS_STATE_OPTIONS,
 	{NULL, 0, NULL, NULL, 0},
@@ -163,6 +164,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LATENESS:
 			feat.lateness = fs_cli_duration(&cli, "--lateness", arg);
+			break;
+		case OPT_TTL:
+			feat.ttl = fs_cli_duration(&cli, "--ttl", arg);
 			break;
 		case OPT_INSPECT:
 			want_inspect = 1;

@@ -67,6 +67,9 @@ struct fs_feat {
 	char *into;
 	int rows;
 	int64_t lateness;
+	int64_t ttl;               /* 0: keys are never forgotten */
+	int64_t clock;             /* the latest event time seen (the stream's time) */
+	int64_t swept;             /* the clock at the last sweep of idle keys */
 	struct fs_path *time_path;
 	struct rownode row_shape;  /* for rows */
 	char *canonical;           /* what a state is tied to */
@@ -398,6 +401,8 @@ struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t 
 	ff->into = fs_xstrdup(cfg->into ? cfg->into : "features");
 	ff->rows = cfg->emit_rows;
 	ff->lateness = cfg->lateness;
+	ff->ttl = cfg->ttl;
+	ff->clock = ff->swept = INT64_MIN;
 	int rc = parse_spec(ff, &e, spec);
 	if (rc == 0) {
 		/* The state is tied to what shapes it: the spec without its
@@ -407,6 +412,8 @@ struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t 
 		json_object_set_new(c, "time_field",
 		                    json_string(cfg->time_field ? cfg->time_field : "ts"));
 		json_object_set_new(c, "time_unit", json_integer(cfg->time_unit_ns));
+		if (cfg->ttl)
+			json_object_set_new(c, "ttl_ns", json_integer(cfg->ttl));
 		ff->canonical = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 		json_decref(c);
 	}
@@ -458,6 +465,8 @@ const char *fs_feat_canonical(const struct fs_feat *ff)
 void fs_feat_save(void *ctx, struct fs_buf *b)
 {
 	struct fs_feat *ff = ctx;
+	fs_put_i64(b, ff->clock);
+	fs_put_i64(b, ff->swept);
 	fs_put_u64(b, ff->ng);
 	for (size_t i = 0; i < ff->ng; i++) {
 		struct group *g = &ff->g[i];
@@ -473,6 +482,8 @@ int fs_feat_load(void *ctx, const unsigned char *p, size_t n)
 {
 	struct fs_feat *ff = ctx;
 	struct fs_rd r = {p, p + n, 1};
+	ff->clock = fs_get_i64(&r);
+	ff->swept = fs_get_i64(&r);
 	if (fs_get_u64(&r) != ff->ng)
 		return -1;
 	for (size_t i = 0; i < ff->ng && r.ok; i++) {
@@ -657,6 +668,37 @@ static void build_row(struct fs_feat *ff, const struct fs_record *r, struct fs_r
 	row->obj = NULL;
 }
 
+/* --ttl: the key's state starts afresh, as if the key were new. */
+static void key_reset(struct group *g)
+{
+	struct fs_hent *e = fs_hmap_find(&g->table, g->key.p, g->key.len, g->hash);
+	fs_wkey_free(&g->ws, g->wk);
+	g->wk = e->v.p = fs_wkey_new(&g->ws);
+}
+
+/* --ttl: forgets keys the stream's time has left more than ttl behind.
+ * Runs each time the clock has moved a quarter of the ttl, so a key is
+ * held at most 1.25 ttl after its last event. */
+static void sweep(struct fs_feat *ff)
+{
+	if (ff->swept != INT64_MIN && ff->clock - ff->swept < ff->ttl / 4)
+		return;
+	ff->swept = ff->clock;
+	for (size_t i = 0; i < ff->ng; i++) {
+		struct group *g = &ff->g[i];
+		/* A removal shifts later entries back into this slot: look again. */
+		for (size_t j = 0; j < g->table.cap;) {
+			struct fs_hent *e = &g->table.e[j];
+			if (e->hash && fs_wkey_last_time(e->v.p) < ff->clock - ff->ttl) {
+				fs_wkey_free(&g->ws, e->v.p);
+				fs_hmap_remove(&g->table, e);
+			} else {
+				j++;
+			}
+		}
+	}
+}
+
 int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 {
 	struct fs_feat *ff = ctx;
@@ -699,8 +741,16 @@ int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 			int created;
 			g->wk = fs_wkey_new(&g->ws);
 			fs_hmap_upsert(&g->table, g->key.p, g->key.len, g->hash, &created)->v.p = g->wk;
+		} else if (ff->ttl && r->time - fs_wkey_last_time(g->wk) > ff->ttl) {
+			key_reset(g);
 		}
 		fs_wkey_step(&g->ws, g->wk, r->time, g->vals, g->out);
+	}
+
+	if (ff->ttl) {
+		if (r->time > ff->clock)
+			ff->clock = r->time;
+		/* after the step: entry pointers may move, and none is held past here */
 	}
 
 	struct fs_record row;
@@ -720,5 +770,7 @@ int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 		fs_json_put_double(run->out, v);  /* NaN is written as null */
 	}
 	fs_emit_end(&em);
+	if (ff->ttl)
+		sweep(ff);
 	return 0;
 }

@@ -17,6 +17,7 @@ struct fs_feat_config {
 	const char *into;        /* output object, default "features" */
 	int emit_rows;           /* --emit rows */
 	int64_t lateness;        /* --lateness in ns, -1: unlimited */
+	int64_t ttl;             /* --ttl in ns, 0: keys are never forgotten */
 	const char *time_field;  /* for rows: where the time goes */
 	int64_t time_unit_ns;    /* how numeric times are read (part of the canonical spec) */
 	int kcat;                /* --kcat: @ paths name envelope fields */

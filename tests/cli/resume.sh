@@ -16,9 +16,10 @@ awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); p = NR % 3; o[p]++;
        printf "{\"topic\":\"tx\",\"partition\":%d,\"offset\":%d,\"tstype\":\"create\",\"ts\":%d,\"broker\":0,\"key\":null,\"payload\":\"%s\"}\n", p, o[p], 1700000000000 + NR, $0 }' \
 	events.ndjson > events.kcat
 fsfeat --kcat --spec spec.json events.kcat > want.kcat.out 2>/dev/null
+fsfeat --spec spec.json --ttl 20m events.ndjson > want.ttl.out 2>/dev/null
 
 rounds=${FS_RESUME_ROUNDS:-6}
-plan $((3 * rounds + 2 + 1 + 8))
+plan $((4 * rounds + 2 + 1 + 8 + 2))
 
 # complete lines of a file (a kill may cut the last one)
 whole() { awk 'END { }1' "$1" | head -n "$(tr -cd '\n' < "$1" | wc -c)"; }
@@ -53,6 +54,7 @@ for i in $(seq "$rounds"); do
 	kill_and_resume "plain file" $sig events.ndjson want.out
 	kill_and_resume "compressed file" $sig events.ndjson.zst want.out
 	kill_and_resume "kcat envelopes" $sig events.kcat want.kcat.out --kcat
+	kill_and_resume "plain file, --ttl 20m" $sig events.ndjson want.ttl.out --ttl 20m
 done
 
 rm -f s.zst
@@ -107,4 +109,14 @@ check "a missing state is a first start, and the log says so" grep -q "first sta
 fsfeat --state new.zst --inspect > inspect.json
 check "--inspect prints the keys, events, bytes and position of a state" \
 	grep -q '"keys":[1-9].*"events_kept":[0-9].*"bytes":[1-9].*"sources":{"a.ndjson":8000}' inspect.json
+
+# --ttl bounds memory: idle keys leave the state
+rm -f t1.zst t2.zst
+fsfeat --spec spec.json --state t1.zst events.ndjson > /dev/null 2>&1
+fsfeat --spec spec.json --state t2.zst --ttl 20m events.ndjson > /dev/null 2>&1
+k1=$(fsfeat --state t1.zst --inspect | sed 's/.*"keys":\([0-9]*\).*/\1/')
+k2=$(fsfeat --state t2.zst --inspect | sed 's/.*"keys":\([0-9]*\).*/\1/')
+check "--ttl 20m keeps fewer keys ($k2) than no ttl ($k1)" test "$k2" -lt "$k1"
+check "a state written without --ttl is refused with --ttl" \
+	sh -c 'fsfeat --spec spec.json --state t1.zst --ttl 20m a.ndjson >/dev/null 2>&1; test $? = 65'
 exit 0
