@@ -187,7 +187,7 @@ static int parse_feature(struct fs_feat *ff, struct specerr *e, size_t idx, json
                          json_t *default_key)
 {
 	static const char *const allowed[] = {"name", "agg", "field", "window", "key",
-	                                      "include_current", "n", "halflife", NULL};
+	                                      "include_current", "n", "halflife", "bucket", NULL};
 	char where[160];
 	snprintf(where, sizeof where, "features[%zu]", idx);
 	if (!json_is_object(ft))
@@ -225,6 +225,17 @@ static int parse_feature(struct fs_feat *ff, struct specerr *e, size_t idx, json
 	int rc = parse_duration_member(e, where, ft, "window", &w.window);
 	if (rc < 0)
 		return -1;
+	int has_bucket = parse_duration_member(e, where, ft, "bucket", &w.bucket);
+	if (has_bucket < 0)
+		return -1;
+	if (has_bucket) {
+		if (!w.window)
+			return bad(e, "%s: \"bucket\" divides a \"window\"; give the window too", where);
+		if (w.window % w.bucket)
+			return bad(e, "%s: the window must be a whole number of buckets", where);
+		if (w.agg == FS_AGG_LAG || w.agg == FS_AGG_TIME_SINCE_LAST || w.agg == FS_AGG_EWMA)
+			return bad(e, "%s: %s takes no \"bucket\"", where, fs_agg_name(w.agg));
+	}
 	if (w.agg == FS_AGG_EWMA) {
 		if (rc)
 			return bad(e, "%s: ewma decays with \"halflife\" and takes no \"window\"", where);

@@ -127,8 +127,12 @@ struct agg {
 		double ext;         /* min/max over the whole history */
 		struct deque dq;    /* min/max over a window */
 		struct fs_hmap dist;  /* count_distinct: value -> events in window */
+		struct bucketed *bk;  /* a bucketed window, allocated at first use */
 	} u;
 };
+
+struct bucketed;
+static void bucketed_free(struct bucketed *bk);
 
 struct fs_wkey {
 	int64_t last_t;
@@ -176,7 +180,9 @@ void fs_wkey_free(const struct fs_wspec *ws, struct fs_wkey *k)
 		drop_cells(ws, k, i);
 	for (size_t f = 0; f < ws->nfeat; f++) {
 		const struct fs_wfeat *ft = &ws->feat[f];
-		if (ft->agg == FS_AGG_COUNT_DISTINCT)
+		if (ft->bucket)
+			bucketed_free(k->a[f].u.bk);
+		else if (ft->agg == FS_AGG_COUNT_DISTINCT)
 			fs_hmap_free(&k->a[f].u.dist);
 		else if ((ft->agg == FS_AGG_MIN || ft->agg == FS_AGG_MAX) && ft->window)
 			free(k->a[f].u.dq.v);
@@ -195,8 +201,8 @@ int64_t fs_wkey_last_time(const struct fs_wkey *k)
 /* A windowed aggregate: events enter and leave it. */
 static int slides(const struct fs_wfeat *f)
 {
-	return f->window && f->agg != FS_AGG_LAG && f->agg != FS_AGG_TIME_SINCE_LAST &&
-	       f->agg != FS_AGG_EWMA;
+	return f->window && !f->bucket && f->agg != FS_AGG_LAG &&
+	       f->agg != FS_AGG_TIME_SINCE_LAST && f->agg != FS_AGG_EWMA;
 }
 
 static int needs_ring(const struct fs_wfeat *f)
@@ -307,17 +313,22 @@ static void moments_add(struct agg *a, double x, double sign)
 	a->u.m.qc += sign * pe;
 }
 
-/* Sample variance (sum of squares - sum^2 / n) / (n - 1), evaluated in
- * double-double so that the subtraction cancels exactly. */
-static double variance(const struct agg *a)
+/* Sample variance (sum of squares - sum^2 / n) / (n - 1) from double-double
+ * sums, evaluated in double-double so that the subtraction cancels exactly. */
+static double variance_of(uint64_t count, double sh, double sc, double q, double qc)
 {
-	double n = (double)a->n, q = a->u.m.q, qc = a->u.m.qc;
-	double s = a->u.m.s + a->u.m.c, sl = a->u.m.c - (s - a->u.m.s);  /* normalise the sum */
+	double n = (double)count;
+	double s = sh + sc, sl = sc - (s - sh);                   /* normalise the sum */
 	double p = s * s, pl = fma(s, s, -p) + 2 * s * sl;        /* sum^2 */
 	double t = p / n, tl = (fma(-t, n, p) + pl) / n;          /* sum^2 / n */
 	double u = q - t, ul = ((q - u) - t) + qc - tl;           /* squares - sum^2 / n */
 	double v = (u + ul) / (n - 1);
 	return v > 0 ? v : 0.0;
+}
+
+static double variance(const struct agg *a)
+{
+	return variance_of(a->n, a->u.m.s, a->u.m.c, a->u.m.q, a->u.m.qc);
 }
 
 static void value_add(const struct fs_wspec *ws, struct fs_wkey *k, size_t f, uint64_t i,
@@ -466,6 +477,199 @@ static double value_of(const struct fs_wspec *ws, const struct fs_wkey *k, size_
 	}
 }
 
+/* ------------------------------------------------------- bucketed windows */
+
+/* A deque of fixed-size elements, for the three queues of a bucketed window. */
+struct fring {
+	unsigned char *v;
+	uint32_t cap, head, len;
+};
+
+static void *fring_at(const struct fring *r, size_t esz, uint32_t i)
+{
+	return r->v + ((r->head + i) & (r->cap - 1)) * esz;
+}
+
+static void *fring_push(struct fring *r, size_t esz)
+{
+	if (r->len == r->cap) {
+		uint32_t cap = r->cap ? r->cap * 2 : 4;
+		unsigned char *v = fs_xmalloc(cap * esz);
+		for (uint32_t i = 0; i < r->len; i++)
+			memcpy(v + i * esz, fring_at(r, esz, i), esz);
+		free(r->v);
+		r->v = v;
+		r->cap = cap;
+		r->head = 0;
+	}
+	return fring_at(r, esz, r->len++);
+}
+
+static void fring_pop_front(struct fring *r)
+{
+	r->head = (r->head + 1) & (r->cap - 1);
+	r->len--;
+}
+
+/* The partial aggregate of one non-empty bucket. */
+struct bpart {
+	int64_t bucket;
+	uint64_t n;
+	double s, c, q, qc;
+};
+
+/* A min/max candidate: a bucket and its best value so far. */
+struct bext {
+	int64_t bucket;
+	double v;
+};
+
+/* count_distinct: a value's latest bucket, queued when it changes. */
+struct bseen {
+	int64_t bucket;
+	union cell v;
+};
+
+struct bucketed {
+	uint64_t n;             /* totals over the live buckets */
+	double s, c, q, qc;
+	struct fring parts;      /* struct bpart, oldest bucket first */
+	struct fring ext;        /* struct bext, monotonic (min/max) */
+	struct fs_hmap seen;    /* count_distinct: value -> latest bucket */
+	struct fring queue;      /* struct bseen, oldest first */
+	int has_last;
+	int64_t last_bucket;
+	double last;
+};
+
+static int64_t bucket_of(int64_t t, int64_t b)
+{
+	return t / b - (t % b < 0);  /* floor division: buckets align to the epoch */
+}
+
+static void bucketed_free(struct bucketed *bk)
+{
+	if (!bk)
+		return;
+	for (uint32_t i = 0; i < bk->queue.len; i++)
+		text_drop(&((struct bseen *)fring_at(&bk->queue, sizeof(struct bseen), i))->v);
+	free(bk->parts.v);
+	free(bk->ext.v);
+	free(bk->queue.v);
+	fs_hmap_free(&bk->seen);
+	free(bk);
+}
+
+/* Buckets before lo leave the window. */
+static void bucketed_expire(struct bucketed *bk, int64_t lo)
+{
+	while (bk->parts.len) {
+		struct bpart *p = fring_at(&bk->parts, sizeof *p, 0);
+		if (p->bucket >= lo)
+			break;
+		bk->n -= p->n;
+		dd_add(&bk->s, &bk->c, -p->s);
+		bk->c -= p->c;
+		dd_add(&bk->q, &bk->qc, -p->q);
+		bk->qc -= p->qc;
+		fring_pop_front(&bk->parts);
+	}
+	if (!bk->parts.len)
+		bk->n = 0, bk->s = bk->c = bk->q = bk->qc = 0;  /* empty: an exact zero again */
+	while (bk->ext.len && ((struct bext *)fring_at(&bk->ext, sizeof(struct bext), 0))->bucket < lo)
+		fring_pop_front(&bk->ext);
+	while (bk->queue.len) {
+		struct bseen *q = fring_at(&bk->queue, sizeof *q, 0);
+		if (q->bucket >= lo)
+			break;
+		char buf[8];
+		const char *p = "";
+		size_t n = 0;
+		text_get(&q->v, buf, &p, &n);  /* queued values are always present */
+		struct fs_hent *e = fs_hmap_find(&bk->seen, p, n, fs_hash(p, n));
+		if (e && (int64_t)e->v.u == q->bucket)
+			fs_hmap_remove(&bk->seen, e);  /* not seen since: it leaves the window */
+		text_drop(&q->v);
+		fring_pop_front(&bk->queue);
+	}
+	if (bk->has_last && bk->last_bucket < lo)
+		bk->has_last = 0;
+}
+
+static void bucketed_add(const struct fs_wfeat *ft, struct bucketed *bk, int64_t K,
+                         const struct fs_wval *v)
+{
+	if (ft->slot >= 0 && !v->present)
+		return;
+	if (ft->agg == FS_AGG_COUNT_DISTINCT) {
+		int created;
+		struct fs_hent *e = fs_hmap_upsert(&bk->seen, v->s, v->n, fs_hash(v->s, v->n), &created);
+		if (created || (int64_t)e->v.u != K) {
+			e->v.u = (uint64_t)K;
+			struct bseen *q = fring_push(&bk->queue, sizeof *q);
+			q->bucket = K;
+			text_put(&q->v, v->s, v->n);
+		}
+		return;
+	}
+	double x = ft->slot >= 0 ? v->d : 1.0;
+	struct bpart *p = bk->parts.len ? fring_at(&bk->parts, sizeof *p, bk->parts.len - 1) : NULL;
+	if (!p || p->bucket != K) {
+		p = fring_push(&bk->parts, sizeof *p);
+		memset(p, 0, sizeof *p);
+		p->bucket = K;
+	}
+	double sq = x * x, sqe = fma(x, x, -sq);
+	p->n++;
+	bk->n++;
+	dd_add(&p->s, &p->c, x);
+	dd_add(&bk->s, &bk->c, x);
+	dd_add(&p->q, &p->qc, sq);
+	p->qc += sqe;
+	dd_add(&bk->q, &bk->qc, sq);
+	bk->qc += sqe;
+	if (ft->agg == FS_AGG_MIN || ft->agg == FS_AGG_MAX) {
+		int mn = ft->agg == FS_AGG_MIN;
+		while (bk->ext.len) {
+			struct bext *b = fring_at(&bk->ext, sizeof *b, bk->ext.len - 1);
+			if (mn ? b->v < x : b->v > x)
+				break;
+			bk->ext.len--;
+		}
+		struct bext *b = bk->ext.len ? fring_at(&bk->ext, sizeof *b, bk->ext.len - 1) : NULL;
+		if (!b || b->bucket != K) {  /* a worse value of the same bucket never leads */
+			b = fring_push(&bk->ext, sizeof *b);
+			b->bucket = K;
+			b->v = x;
+		}
+	}
+	bk->has_last = 1;
+	bk->last_bucket = K;
+	bk->last = x;
+}
+
+static double bucketed_value(const struct fs_wfeat *ft, const struct bucketed *bk)
+{
+	switch (ft->agg) {
+	case FS_AGG_COUNT: return (double)bk->n;
+	case FS_AGG_SUM: return bk->n ? bk->s + bk->c : 0.0;
+	case FS_AGG_MEAN: return bk->n ? (bk->s + bk->c) / (double)bk->n : NAN;
+	case FS_AGG_MIN:
+	case FS_AGG_MAX:
+		return bk->ext.len ? ((struct bext *)fring_at(&bk->ext, sizeof(struct bext), 0))->v : NAN;
+	case FS_AGG_VARIANCE:
+	case FS_AGG_STDDEV: {
+		if (bk->n < 2)
+			return NAN;
+		double var = variance_of(bk->n, bk->s, bk->c, bk->q, bk->qc);
+		return ft->agg == FS_AGG_VARIANCE ? var : sqrt(var);
+	}
+	case FS_AGG_LAST: return bk->has_last ? bk->last : NAN;
+	case FS_AGG_COUNT_DISTINCT: return (double)bk->seen.n;
+	default: return NAN;
+	}
+}
+
 /* Values that look at the events before this one: lag and time since last. */
 static double previous_value(const struct fs_wspec *ws, const struct fs_wkey *k, size_t f,
                              int64_t t)
@@ -517,7 +721,14 @@ void fs_wkey_step(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
 			while (a->lo < k->nev && time_of(ws, k, a->lo) <= edge)
 				value_remove(ws, k, f, a->lo++);
 		}
-		if (ft->agg == FS_AGG_LAG || ft->agg == FS_AGG_TIME_SINCE_LAST)
+		if (ft->bucket) {
+			struct agg *a = &k->a[f];
+			if (!a->u.bk)
+				a->u.bk = fs_xcalloc(1, sizeof *a->u.bk);
+			bucketed_expire(a->u.bk, bucket_of(t, ft->bucket) - ft->window / ft->bucket + 1);
+			if (!ft->include_current)
+				out[f] = bucketed_value(ft, a->u.bk);
+		} else if (ft->agg == FS_AGG_LAG || ft->agg == FS_AGG_TIME_SINCE_LAST)
 			out[f] = previous_value(ws, k, f, t);
 		else if (!ft->include_current)
 			out[f] = value_of(ws, k, f);
@@ -527,7 +738,9 @@ void fs_wkey_step(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
 		ring_push(ws, k, t, vals);
 	for (size_t f = 0; f < ws->nfeat; f++) {
 		const struct fs_wfeat *ft = &ws->feat[f];
-		if (ft->agg == FS_AGG_EWMA)
+		if (ft->bucket)
+			bucketed_add(ft, k->a[f].u.bk, bucket_of(t, ft->bucket), ft->slot >= 0 ? &vals[ft->slot] : NULL);
+		else if (ft->agg == FS_AGG_EWMA)
 			ewma_add(ft, &k->a[f], t, &vals[ft->slot]);
 		else if (ft->agg != FS_AGG_LAG && ft->agg != FS_AGG_TIME_SINCE_LAST)
 			value_add(ws, k, f, i, vals);
@@ -536,7 +749,9 @@ void fs_wkey_step(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
 	k->last_t = t;
 	for (size_t f = 0; f < ws->nfeat; f++) {
 		const struct fs_wfeat *ft = &ws->feat[f];
-		if (ft->include_current && ft->agg != FS_AGG_LAG && ft->agg != FS_AGG_TIME_SINCE_LAST)
+		if (ft->include_current && ft->bucket)
+			out[f] = bucketed_value(ft, k->a[f].u.bk);
+		else if (ft->include_current && ft->agg != FS_AGG_LAG && ft->agg != FS_AGG_TIME_SINCE_LAST)
 			out[f] = value_of(ws, k, f);
 	}
 	if (ring)
@@ -544,6 +759,100 @@ void fs_wkey_step(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
 }
 
 /* ------------------------------------------------------------- state files */
+
+static void bucketed_save(const struct bucketed *bk, struct fs_buf *b)
+{
+	fs_put_u64(b, bk != NULL);
+	if (!bk)
+		return;
+	fs_put_u64(b, bk->n);
+	fs_put_f64(b, bk->s);
+	fs_put_f64(b, bk->c);
+	fs_put_f64(b, bk->q);
+	fs_put_f64(b, bk->qc);
+	fs_put_u64(b, bk->parts.len);
+	for (uint32_t i = 0; i < bk->parts.len; i++) {
+		const struct bpart *p = fring_at(&bk->parts, sizeof *p, i);
+		fs_put_i64(b, p->bucket);
+		fs_put_u64(b, p->n);
+		fs_put_f64(b, p->s);
+		fs_put_f64(b, p->c);
+		fs_put_f64(b, p->q);
+		fs_put_f64(b, p->qc);
+	}
+	fs_put_u64(b, bk->ext.len);
+	for (uint32_t i = 0; i < bk->ext.len; i++) {
+		const struct bext *x = fring_at(&bk->ext, sizeof *x, i);
+		fs_put_i64(b, x->bucket);
+		fs_put_f64(b, x->v);
+	}
+	fs_put_u64(b, bk->seen.n);
+	fs_hmap_foreach(&bk->seen, it) {
+		fs_put_bytes(b, fs_hent_key(it), it->klen);
+		fs_put_u64(b, it->v.u);
+	}
+	fs_put_u64(b, bk->queue.len);
+	for (uint32_t i = 0; i < bk->queue.len; i++) {
+		const struct bseen *q = fring_at(&bk->queue, sizeof *q, i);
+		char buf[8];
+		const char *p = "";
+		size_t n = 0;
+		text_get(&q->v, buf, &p, &n);
+		fs_put_i64(b, q->bucket);
+		fs_put_bytes(b, p, n);
+	}
+	fs_put_u64(b, (uint64_t)bk->has_last);
+	fs_put_i64(b, bk->last_bucket);
+	fs_put_f64(b, bk->last);
+}
+
+static struct bucketed *bucketed_load(struct fs_rd *r)
+{
+	if (!fs_get_u64(r))
+		return NULL;
+	struct bucketed *bk = fs_xcalloc(1, sizeof *bk);
+	bk->n = fs_get_u64(r);
+	bk->s = fs_get_f64(r);
+	bk->c = fs_get_f64(r);
+	bk->q = fs_get_f64(r);
+	bk->qc = fs_get_f64(r);
+	for (uint64_t i = 0, n = fs_get_u64(r); i < n && r->ok; i++) {
+		struct bpart *p = fring_push(&bk->parts, sizeof *p);
+		p->bucket = fs_get_i64(r);
+		p->n = fs_get_u64(r);
+		p->s = fs_get_f64(r);
+		p->c = fs_get_f64(r);
+		p->q = fs_get_f64(r);
+		p->qc = fs_get_f64(r);
+	}
+	for (uint64_t i = 0, n = fs_get_u64(r); i < n && r->ok; i++) {
+		struct bext *x = fring_push(&bk->ext, sizeof *x);
+		x->bucket = fs_get_i64(r);
+		x->v = fs_get_f64(r);
+	}
+	for (uint64_t i = 0, n = fs_get_u64(r); i < n && r->ok; i++) {
+		size_t len;
+		int created;
+		const char *p = fs_get_bytes(r, &len);
+		uint64_t v = fs_get_u64(r);
+		if (r->ok)
+			fs_hmap_upsert(&bk->seen, p, len, fs_hash(p, len), &created)->v.u = v;
+	}
+	for (uint64_t i = 0, n = fs_get_u64(r); i < n && r->ok; i++) {
+		int64_t bucket = fs_get_i64(r);
+		size_t len;
+		const char *p = fs_get_bytes(r, &len);
+		if (!r->ok)
+			break;
+		struct bseen *q = fring_push(&bk->queue, sizeof *q);
+		q->bucket = bucket;
+		text_put(&q->v, p, len);
+	}
+	bk->has_last = (int)fs_get_u64(r);
+	bk->last_bucket = fs_get_i64(r);
+	bk->last = fs_get_f64(r);
+	return bk;
+}
 
 uint64_t fs_wkey_events(const struct fs_wkey *k)
 {
@@ -578,6 +887,10 @@ void fs_wkey_save(const struct fs_wspec *ws, const struct fs_wkey *k, struct fs_
 		const struct agg *a = &k->a[f];
 		fs_put_u64(b, a->lo);
 		fs_put_u64(b, a->n);
+		if (ft->bucket) {
+			bucketed_save(a->u.bk, b);
+			continue;
+		}
 		switch (ft->agg) {
 		case FS_AGG_SUM: case FS_AGG_MEAN: case FS_AGG_STDDEV: case FS_AGG_VARIANCE:
 			fs_put_f64(b, a->u.m.s);
@@ -664,6 +977,10 @@ struct fs_wkey *fs_wkey_load(const struct fs_wspec *ws, struct fs_rd *r)
 		a->n = fs_get_u64(r);
 		if (slides(ft) && (a->lo < k->base || a->lo > k->nev))
 			r->ok = 0;
+		if (ft->bucket) {
+			a->u.bk = bucketed_load(r);
+			continue;
+		}
 		switch (ft->agg) {
 		case FS_AGG_SUM: case FS_AGG_MEAN: case FS_AGG_STDDEV: case FS_AGG_VARIANCE:
 			a->u.m.s = fs_get_f64(r);

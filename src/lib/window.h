@@ -6,7 +6,10 @@
  *
  * The contract (fsfeat(1)): for an event at time t a windowed feature covers
  * the key's events with time in (t - w, t], in input order, the event itself
- * included unless include_current is false. An event earlier than the key's
+ * included unless include_current is false. A bucketed window (bucket b,
+ * w a multiple of b) covers the key's events in the w/b epoch-aligned
+ * buckets that end with t's bucket, keeping partial aggregates per bucket
+ * instead of events. An event earlier than the key's
  * latest time is placed at that latest time. All state is plain numbers and
  * copies of values, so it can be saved and restored bit for bit.
  */
@@ -37,6 +40,7 @@ struct fs_wfeat {
 	int64_t halflife;       /* ewma, ns */
 	int lag;                /* lag: n-th previous event */
 	int include_current;
+	int64_t bucket;         /* ns; 0: exact window; else buckets of this size */
 };
 
 struct fs_wspec {

@@ -17,9 +17,11 @@ awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); p = NR % 3; o[p]++;
 	events.ndjson > events.kcat
 fsfeat --kcat --spec spec.json events.kcat > want.kcat.out 2>/dev/null
 fsfeat --spec spec.json --ttl 20m events.ndjson > want.ttl.out 2>/dev/null
+cp "$top_srcdir/examples/user-30d.json" spec30.json
+fsfeat --spec spec30.json events.ndjson > want.30d.out 2>/dev/null
 
 rounds=${FS_RESUME_ROUNDS:-6}
-plan $((4 * rounds + 2 + 1 + 8 + 2))
+plan $((5 * rounds + 2 + 1 + 8 + 2))
 
 # complete lines of a file (a kill may cut the last one)
 whole() { awk 'END { }1' "$1" | head -n "$(tr -cd '\n' < "$1" | wc -c)"; }
@@ -37,11 +39,11 @@ joined_equals() { # want first resumed
 kill_and_resume() { # name signal input want [options...]
 	name=$1 sig=$2 input=$3 want=$4; shift 4
 	rm -f s.zst first.out second.out
-	fsfeat --spec spec.json --state s.zst --checkpoint 300 "$@" "$input" > first.out 2>/dev/null &
+	fsfeat --spec "${SPEC:-spec.json}" --state s.zst --checkpoint 300 "$@" "$input" > first.out 2>/dev/null &
 	pid=$!
 	sleep "0.0$((RANDOM % 9 + 1))"
 	kill -"$sig" $pid 2>/dev/null; wait $pid 2>/dev/null
-	fsfeat --spec spec.json --state s.zst --checkpoint 300 "$@" "$input" > second.out 2>/dev/null
+	fsfeat --spec "${SPEC:-spec.json}" --state s.zst --checkpoint 300 "$@" "$input" > second.out 2>/dev/null
 	if joined_equals "$want" first.out second.out; then
 		ok "$name: SIG$sig after $(whole first.out | wc -l) lines, resumed with $(wc -l < second.out) lines: identical to one run"
 	else
@@ -55,6 +57,7 @@ for i in $(seq "$rounds"); do
 	kill_and_resume "compressed file" $sig events.ndjson.zst want.out
 	kill_and_resume "kcat envelopes" $sig events.kcat want.kcat.out --kcat
 	kill_and_resume "plain file, --ttl 20m" $sig events.ndjson want.ttl.out --ttl 20m
+	SPEC=spec30.json kill_and_resume "plain file, bucketed 30-day windows" $sig events.ndjson want.30d.out
 done
 
 rm -f s.zst

@@ -2,6 +2,7 @@
  * cross-check of the running aggregates against the definition. */
 #include <criterion/criterion.h>
 
+#include "lib/state.h"
 #include "lib/window.h"
 
 #include <math.h>
@@ -230,4 +231,144 @@ Test(window, agg_names_round_trip)
 	}
 	enum fs_agg x;
 	cr_expect_eq(fs_agg_parse("median", &x), -1);
+}
+
+/* ---- bucketed windows: the definition, directly */
+
+static int64_t floor_div(int64_t t, int64_t b)
+{
+	return t / b - (t % b < 0);
+}
+
+Test(window, bucketed_windows_equal_their_definition_on_random_streams)
+{
+	enum { LEN = 1200 };
+	static int64_t t[LEN];
+	static double v[LEN];
+	const enum fs_agg aggs[] = {FS_AGG_COUNT, FS_AGG_SUM, FS_AGG_MEAN, FS_AGG_MIN, FS_AGG_MAX,
+	                            FS_AGG_VARIANCE, FS_AGG_STDDEV, FS_AGG_LAST, FS_AGG_COUNT_DISTINCT};
+	uint64_t s = 99;
+	for (int round = 0; round < 30; round++) {
+		int64_t now = -500 * S;  /* also before the epoch: buckets floor, never truncate */
+		for (size_t i = 0; i < LEN; i++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			now += (int64_t)((s >> 40) % 5) * 7 * S;
+			t[i] = now;
+			v[i] = (s >> 20) % 100 < 10 ? NA : (double)((s >> 45) % 64) / 4.0 - 5;
+		}
+		int64_t b = (int64_t)(10 + round % 4 * 20) * S, w = b * (1 + round % 5);
+		for (size_t a = 0; a < sizeof aggs / sizeof aggs[0]; a++) {
+			struct fs_wfeat f = {aggs[a], round % 3 == 0 && aggs[a] == FS_AGG_COUNT ? -1 : 0, w,
+			                     0, 0, round % 2, b};
+			double *got = run(f, t, v, LEN);
+			for (size_t i = 0; i < LEN; i++) {
+				/* the events j up to i (before i without the event) whose bucket is one of
+				 * the w/b buckets ending with t[i]'s; t[] never decreases here */
+				int64_t lo = floor_div(t[i], b) - w / b + 1;
+				double vals[LEN], sum = 0, mn = INFINITY, mx = -INFINITY, last = NA;
+				size_t n = 0, events = 0;
+				for (size_t j = 0; j < i + (f.include_current ? 1 : 0); j++) {
+					if (floor_div(t[j], b) < lo)
+						continue;
+					events++;
+					if (isnan(v[j]))
+						continue;
+					vals[n++] = v[j];
+					sum += v[j];
+					mn = fmin(mn, v[j]);
+					mx = fmax(mx, v[j]);
+					last = v[j];
+				}
+				double mean = n ? sum / (double)n : NA, ss = 0;
+				for (size_t k = 0; k < n; k++)
+					ss += (vals[k] - mean) * (vals[k] - mean);
+				size_t distinct = 0;
+				for (size_t x = 0; x < n; x++) {
+					int seen = 0;
+					for (size_t y = 0; y < x; y++)
+						seen |= vals[y] == vals[x];
+					distinct += !seen;
+				}
+				double want;
+				switch (aggs[a]) {
+				case FS_AGG_COUNT: want = (double)(f.slot < 0 ? events : n); break;
+				case FS_AGG_SUM: want = sum; break;
+				case FS_AGG_MEAN: want = mean; break;
+				case FS_AGG_MIN: want = n ? mn : NA; break;
+				case FS_AGG_MAX: want = n ? mx : NA; break;
+				case FS_AGG_VARIANCE: want = n > 1 ? ss / (double)(n - 1) : NA; break;
+				case FS_AGG_STDDEV: want = n > 1 ? sqrt(ss / (double)(n - 1)) : NA; break;
+				case FS_AGG_LAST: want = last; break;
+				default: want = (double)distinct; break;
+				}
+				if (isnan(want))
+					cr_assert(isnan(got[i]), "bucketed %s round %d event %zu: got %.17g, want null",
+					          fs_agg_name(aggs[a]), round, i, got[i]);
+				else
+					cr_assert(fabs(got[i] - want) <= 1e-9 * fmax(1, fabs(want)),
+					          "bucketed %s round %d event %zu: got %.17g, want %.17g",
+					          fs_agg_name(aggs[a]), round, i, got[i], want);
+			}
+			free(got);
+		}
+	}
+}
+
+/* ---- state: a key saved and restored mid-stream goes on exactly */
+
+Test(window, a_key_saved_and_restored_continues_bit_for_bit)
+{
+	enum { LEN = 2000, HALF = 1234 };
+	static int64_t t[LEN];
+	static double v[LEN];
+	uint64_t s = 5;
+	int64_t now = 0;
+	for (size_t i = 0; i < LEN; i++) {
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		now += (int64_t)((s >> 40) % 4) * 10 * S;
+		t[i] = now;
+		v[i] = (s >> 20) % 100 < 10 ? NA : (double)((s >> 45) % 1000) / 8.0 - 40;
+	}
+	/* every aggregation, windowed, whole history and bucketed, in one spec */
+	struct fs_wfeat feats[64];
+	size_t nf = 0;
+	for (enum fs_agg a = 0; a < FS_AGG_N; a++) {
+		int slot = a == FS_AGG_TIME_SINCE_LAST ? -1 : a == FS_AGG_COUNT_DISTINCT ? 1 : 0;
+		feats[nf++] = (struct fs_wfeat){a, slot, 0, 90 * S, 2, 1, 0};
+		if (a != FS_AGG_EWMA)
+			feats[nf++] = (struct fs_wfeat){a, slot, 5 * 60 * S, 0, 1, a % 2, 0};
+		if (a != FS_AGG_EWMA && a != FS_AGG_LAG && a != FS_AGG_TIME_SINCE_LAST)
+			feats[nf++] = (struct fs_wfeat){a, slot, 6 * 60 * S, 0, 0, 1, 60 * S};
+	}
+	unsigned char text[2] = {0, 1};
+	struct fs_wspec ws = {.nfeat = nf, .feat = feats, .nslots = 2, .slot_text = text};
+	struct fs_wkey *once = fs_wkey_new(&ws), *twice = fs_wkey_new(&ws);
+	double a[64], b[64];
+	for (size_t i = 0; i < LEN; i++) {
+		char buf[64];
+		struct fs_wval vals[2] = {{.present = !isnan(v[i]), .d = v[i]}, {0}};
+		if (!isnan(v[i])) {
+			vals[1].n = (size_t)snprintf(buf, sizeof buf, "%s%g", (long)v[i] & 1 ? "long-text-" : "", v[i]);
+			vals[1].s = buf;
+			vals[1].present = 1;
+		}
+		if (i == HALF) {
+			struct fs_buf saved = {0};
+			fs_wkey_save(&ws, twice, &saved);
+			fs_wkey_free(&ws, twice);
+			struct fs_rd r = {(unsigned char *)saved.p, (unsigned char *)saved.p + saved.len, 1};
+			twice = fs_wkey_load(&ws, &r);
+			cr_assert_not_null(twice);
+			cr_assert(r.ok && r.p == r.end, "the whole key is read back");
+			fs_buf_free(&saved);
+		}
+		fs_wkey_step(&ws, once, t[i], vals, a);
+		fs_wkey_step(&ws, twice, t[i], vals, b);
+		for (size_t f = 0; f < nf; f++)
+			cr_assert(memcmp(&a[f], &b[f], sizeof a[f]) == 0 || (isnan(a[f]) && isnan(b[f])),
+			          "event %zu feature %zu (%s): %.17g vs %.17g after restore", i, f,
+			          fs_agg_name(feats[f].agg), a[f], b[f]);
+	}
+	fs_wkey_free(&ws, once);
+	fs_wkey_free(&ws, twice);
 }
