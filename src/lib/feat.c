@@ -473,9 +473,10 @@ const char *fs_feat_canonical(const struct fs_feat *ff)
 	return ff->canonical;
 }
 
-void fs_feat_save(void *ctx, struct fs_buf *b)
+void fs_feat_save(void *ctx, struct fs_state_writer *w)
 {
 	struct fs_feat *ff = ctx;
+	struct fs_buf *b = fs_state_buf(w);
 	fs_put_i64(b, ff->clock);
 	fs_put_i64(b, ff->swept);
 	fs_put_u64(b, ff->ng);
@@ -485,6 +486,7 @@ void fs_feat_save(void *ctx, struct fs_buf *b)
 		fs_hmap_foreach(&g->table, it) {
 			fs_put_bytes(b, fs_hent_key(it), it->klen);
 			fs_wkey_save(&g->ws, it->v.p, b);
+			fs_state_flush(w);
 		}
 	}
 }

@@ -34,7 +34,8 @@ int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run);
  * state file is tied to (sorted keys, no description). */
 const char *fs_feat_canonical(const struct fs_feat *f);
 /* State payload (state.h): every key of every group, bit for bit. */
-void fs_feat_save(void *ctx, struct fs_buf *b);
+struct fs_state_writer;
+void fs_feat_save(void *ctx, struct fs_state_writer *w);
 /* Restores a payload written by fs_feat_save for the same canonical spec.
  * Returns 0, or -1 when it does not parse. */
 int fs_feat_load(void *ctx, const unsigned char *p, size_t n);

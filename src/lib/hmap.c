@@ -43,7 +43,7 @@ static void grow(struct fs_hmap *m)
 {
 	struct fs_hent *old = m->e;
 	size_t oldcap = m->cap;
-	m->cap = oldcap ? oldcap * 2 : 8;
+	m->cap = oldcap ? oldcap * 2 : 4;  /* per-key maps are mostly small */
 	m->e = fs_xcalloc(m->cap, sizeof *m->e);
 	for (size_t i = 0; i < oldcap; i++)
 		if (old[i].hash)

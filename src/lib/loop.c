@@ -305,14 +305,11 @@ static int checkpoint(struct persist *p, struct fs_out *out, uint64_t records)
 	if (fs_out_flush(out) < 0 || fs_out_broken(out))
 		return -1;  /* the output did not take the lines: keep the last state */
 	persist_lines(p);
-	struct fs_buf payload = {0};
-	p->step->save(p->step->ctx, &payload);
 	p->st.written = now_ns(CLOCK_REALTIME);
 	uint64_t saved = p->st.records;
 	p->st.records += records;
-	int rc = fs_state_save(p->cfg->state, &p->st, &payload, err, sizeof err);
+	int rc = fs_state_save(p->cfg->state, &p->st, p->step->save, p->step->ctx, err, sizeof err);
 	p->st.records = saved;
-	fs_buf_free(&payload);
 	if (rc < 0)
 		fs_warn("%s", err);
 	p->since = 0;

@@ -37,13 +37,15 @@ struct fs_run {
 	char msg[384];
 };
 
+struct fs_state_writer;
+
 struct fs_step {
 	void *ctx;
 	/* Returns 0, or -1 after fs_run_reject(). */
 	int (*step)(void *ctx, const struct fs_record *r, struct fs_run *run);
 	/* With --state: what the state is tied to, and the tool's payload. */
 	const char *canonical;
-	void (*save)(void *ctx, struct fs_buf *b);
+	void (*save)(void *ctx, struct fs_state_writer *w);
 	int (*load)(void *ctx, const unsigned char *p, size_t n);
 };
 

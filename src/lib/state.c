@@ -172,60 +172,101 @@ static int fail(char *err, size_t errsize, const char *fmt, const char *a, const
 	return -1;
 }
 
-int fs_state_save(const char *path, const struct fs_state *st, const struct fs_buf *payload,
+struct fs_state_writer {
+	struct fs_buf buf;        /* bytes not yet compressed */
+	ZSTD_CCtx *z;
+	int fd;
+	int failed;               /* errno of the first failure, or 0 */
+	char out[1 << 16];
+};
+
+struct fs_buf *fs_state_buf(struct fs_state_writer *w)
+{
+	return &w->buf;
+}
+
+static void write_out(struct fs_state_writer *w, const char *p, size_t n)
+{
+	while (n && !w->failed) {
+		ssize_t r = write(w->fd, p, n);
+		if (r < 0) {
+			if (errno != EINTR)
+				w->failed = errno;
+			continue;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+static void compress_buf(struct fs_state_writer *w, ZSTD_EndDirective mode)
+{
+	ZSTD_inBuffer in = {w->buf.p, w->buf.len, 0};
+	for (;;) {
+		ZSTD_outBuffer out = {w->out, sizeof w->out, 0};
+		size_t left = ZSTD_compressStream2(w->z, &out, &in, mode);
+		if (ZSTD_isError(left)) {
+			w->failed = EIO;
+			break;
+		}
+		write_out(w, w->out, out.pos);
+		if (mode == ZSTD_e_continue ? in.pos == in.size : left == 0)
+			break;
+	}
+	w->buf.len = 0;
+}
+
+void fs_state_flush(struct fs_state_writer *w)
+{
+	if (w->buf.len >= ((size_t)1 << 20))
+		compress_buf(w, ZSTD_e_continue);
+}
+
+int fs_state_save(const char *path, const struct fs_state *st,
+                  void (*save)(void *ctx, struct fs_state_writer *w), void *ctx,
                   char *err, size_t errsize)
 {
-	struct fs_buf raw = {0};
-	fs_buf_put(&raw, magic, sizeof magic - 1);
-	fs_put_u64(&raw, FS_STATE_VERSION);
-	fs_put_bytes(&raw, st->tool, strlen(st->tool));
-	fs_put_bytes(&raw, st->spec, strlen(st->spec));
-	fs_put_u64(&raw, st->spec_hash);
-	fs_put_i64(&raw, st->written);
-	fs_put_u64(&raw, st->records);
-	put_map(&raw, &st->pos.sources);
-	put_map(&raw, &st->pos.partitions);
-	fs_put_bytes(&raw, payload->p, payload->len);
-
-	ZSTD_CCtx *z = ZSTD_createCCtx();
-	if (!z)
-		fs_oom();
-	ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, 3);
-	ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1);
-	size_t cap = ZSTD_compressBound(raw.len);
-	char *out = fs_xmalloc(cap);
-	size_t n = ZSTD_compress2(z, out, cap, raw.p, raw.len);
-	ZSTD_freeCCtx(z);
-	fs_buf_free(&raw);
-	if (ZSTD_isError(n)) {
-		free(out);
-		return fail(err, errsize, "%s: cannot compress the state: %s", path, ZSTD_getErrorName(n));
-	}
-
-	/* Atomic: the old file stays whole until the new one is complete on disk. */
+	struct fs_state_writer *w = fs_xcalloc(1, sizeof *w);
 	size_t plen = strlen(path);
 	char *tmp = fs_xmalloc(plen + 32);
 	snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	int rc = fd < 0 ? -1 : 0;
-	for (size_t off = 0; rc == 0 && off < n;) {
-		ssize_t w = write(fd, out + off, n - off);
-		if (w < 0 && errno != EINTR)
-			rc = -1;
-		else if (w > 0)
-			off += (size_t)w;
-	}
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -1;
-	if (fd >= 0 && close(fd) != 0)
-		rc = -1;
+	w->fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (w->fd < 0)
+		w->failed = errno;
+	w->z = ZSTD_createCCtx();
+	if (!w->z)
+		fs_oom();
+	ZSTD_CCtx_setParameter(w->z, ZSTD_c_compressionLevel, 3);
+	ZSTD_CCtx_setParameter(w->z, ZSTD_c_checksumFlag, 1);
+
+	struct fs_buf *b = &w->buf;
+	fs_buf_put(b, magic, sizeof magic - 1);
+	fs_put_u64(b, FS_STATE_VERSION);
+	fs_put_bytes(b, st->tool, strlen(st->tool));
+	fs_put_bytes(b, st->spec, strlen(st->spec));
+	fs_put_u64(b, st->spec_hash);
+	fs_put_i64(b, st->written);
+	fs_put_u64(b, st->records);
+	put_map(b, &st->pos.sources);
+	put_map(b, &st->pos.partitions);
+	if (!w->failed)
+		save(ctx, w);
+	compress_buf(w, ZSTD_e_end);
+
+	/* Atomic: the old file stays whole until the new one is complete on disk. */
+	int rc = w->failed ? -1 : 0, e = w->failed;
+	if (rc == 0 && fsync(w->fd) != 0)
+		rc = -1, e = errno;
+	if (w->fd >= 0 && close(w->fd) != 0 && rc == 0)
+		rc = -1, e = errno;
 	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -1;
+		rc = -1, e = errno;
+	ZSTD_freeCCtx(w->z);
+	fs_buf_free(&w->buf);
+	free(w);
 	if (rc != 0) {
-		int e = errno;
 		unlink(tmp);
 		free(tmp);
-		free(out);
 		return fail(err, errsize, "%s: cannot write the state: %s", path, strerror(e));
 	}
 	/* Make the rename itself durable. */
@@ -239,7 +280,6 @@ int fs_state_save(const char *path, const struct fs_state *st, const struct fs_b
 	}
 	free(dir);
 	free(tmp);
-	free(out);
 	return 0;
 }
 
@@ -274,28 +314,41 @@ enum fs_state_load fs_state_load(const char *path, struct fs_state *st, char *er
 	}
 	close(fd);
 	st->file_bytes = size;
-	unsigned long long content = ZSTD_getFrameContentSize(file, size);
 	static const unsigned char zmagic[4] = {0x28, 0xb5, 0x2f, 0xfd};
 	if (size < 4 || memcmp(file, zmagic, 4) != 0) {
 		free(file);
 		fail(err, errsize, "%s: not an fstools state file (it is not zstd-compressed)%s", path, "");
 		return FS_STATE_BAD;
 	}
-	if (content == ZSTD_CONTENTSIZE_ERROR || content == ZSTD_CONTENTSIZE_UNKNOWN ||
-	    content > ((unsigned long long)1 << 40)) {
-		free(file);
-		fail(err, errsize, "%s: the state file is truncated or corrupt%s", path, "");
-		return FS_STATE_BAD;
+	/* Streamed: the writer did not know the size in advance. The frame's
+	 * checksum is verified at its end; a frame that does not end is cut. */
+	ZSTD_DCtx *dz = ZSTD_createDCtx();
+	if (!dz)
+		fs_oom();
+	struct fs_buf rawb = {0};
+	ZSTD_inBuffer in = {file, size, 0};
+	size_t left = 1;
+	while (in.pos < in.size || left != 0) {
+		fs_buf_grow(&rawb, (size_t)1 << 20);
+		ZSTD_outBuffer out = {rawb.p + rawb.len, rawb.cap - rawb.len, 0};
+		size_t before = in.pos;
+		left = ZSTD_decompressStream(dz, &out, &in);
+		rawb.len += out.pos;
+		if (ZSTD_isError(left) || (left == 0 && in.pos < in.size) ||
+		    (in.pos == before && out.pos == 0 && left != 0)) {
+			ZSTD_freeDCtx(dz);
+			free(file);
+			fs_buf_free(&rawb);
+			fail(err, errsize, "%s: the state file is truncated or corrupt (%s)", path,
+			     ZSTD_isError(left) ? ZSTD_getErrorName(left)
+			     : left == 0 ? "data after the end" : "it ends early");
+			return FS_STATE_BAD;
+		}
 	}
-	unsigned char *raw = fs_xmalloc((size_t)content + 1);
-	size_t n = ZSTD_decompress(raw, (size_t)content, file, size);
+	ZSTD_freeDCtx(dz);
 	free(file);
-	if (ZSTD_isError(n) || n != content) {
-		free(raw);
-		fail(err, errsize, "%s: the state file is truncated or corrupt (%s)", path,
-		     ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short content");
-		return FS_STATE_BAD;
-	}
+	unsigned char *raw = (unsigned char *)rawb.p;
+	size_t n = rawb.len;
 	struct fs_rd r = {raw, raw + n, 1};
 	if (n < sizeof magic - 1 || memcmp(raw, magic, sizeof magic - 1) != 0) {
 		free(raw);
@@ -322,8 +375,9 @@ enum fs_state_load fs_state_load(const char *path, struct fs_state *st, char *er
 	st->records = fs_get_u64(&r);
 	get_map(&r, &st->pos.sources);
 	get_map(&r, &st->pos.partitions);
-	s = fs_get_bytes(&r, &len);
-	if (!r.ok || r.p != r.end || !st->tool || !st->spec) {
+	s = (const char *)r.p;
+	len = (size_t)(r.end - r.p);
+	if (!r.ok || !st->tool || !st->spec) {
 		free(raw);
 		fs_state_free(st);
 		fail(err, errsize, "%s: the state file is corrupt (its contents do not parse)%s", path, "");

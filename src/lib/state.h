@@ -4,7 +4,7 @@
  *   magic "fstools-state\n", format version (u32), tool name, the tool's
  *   canonical spec text and its hash, write time (ns), records read,
  *   input positions (per source: lines reflected; per Kafka topic and
- *   partition: last offset), then the tool's own payload.
+ *   partition: last offset), then the tool's own payload to the end.
  * Integers are little-endian, doubles are their exact IEEE bits, strings
  * are a u64 length then bytes. Files are written atomically: a temporary
  * file beside the target, fsync, rename, fsync of the directory.
@@ -75,9 +75,18 @@ struct fs_state {
 /* The stable 64-bit hash of a canonical spec text (FNV-1a). */
 uint64_t fs_state_spec_hash(const char *spec);
 
-/* Writes st with payload to path atomically. Returns 0, or -1 with a
- * message in err. */
-int fs_state_save(const char *path, const struct fs_state *st, const struct fs_buf *payload,
+/* While a state is saved, the tool appends its payload to fs_state_buf()
+ * and calls fs_state_flush() now and then (between keys): the bytes are
+ * compressed into the file as they come, so saving never holds a second
+ * copy of the state in memory. */
+struct fs_state_writer;
+struct fs_buf *fs_state_buf(struct fs_state_writer *w);
+void fs_state_flush(struct fs_state_writer *w);
+
+/* Writes st's header, then save(ctx, w)'s payload, to path atomically.
+ * Returns 0, or -1 with a message in err. */
+int fs_state_save(const char *path, const struct fs_state *st,
+                  void (*save)(void *ctx, struct fs_state_writer *w), void *ctx,
                   char *err, size_t errsize);
 
 enum fs_state_load {

@@ -493,7 +493,7 @@ static void *fring_at(const struct fring *r, size_t esz, uint32_t i)
 static void *fring_push(struct fring *r, size_t esz)
 {
 	if (r->len == r->cap) {
-		uint32_t cap = r->cap ? r->cap * 2 : 4;
+		uint32_t cap = r->cap ? r->cap * 2 : 1;  /* most keys hold few buckets */
 		unsigned char *v = fs_xmalloc(cap * esz);
 		for (uint32_t i = 0; i < r->len; i++)
 			memcpy(v + i * esz, fring_at(r, esz, i), esz);
