@@ -126,6 +126,45 @@ Test(window, variance_forgets_large_values_that_left_the_window)
 
 /* ---- brute force: the definition computed directly over all earlier events */
 
+/* An aggregation by its definition, from the values in a window in input
+ * order (missing ones are NaN); events counts the window's events. */
+static double definition(enum fs_agg agg, const double *v, size_t nv, int count_events)
+{
+	double vals[4096], sum = 0, mn = INFINITY, mx = -INFINITY, last = NA;
+	size_t n = 0;
+	for (size_t j = 0; j < nv; j++) {
+		if (isnan(v[j]))
+			continue;
+		vals[n++] = v[j];
+		sum += v[j];
+		mn = fmin(mn, v[j]);
+		mx = fmax(mx, v[j]);
+		last = v[j];
+	}
+	double mean = n ? sum / (double)n : NA, ss = 0;
+	for (size_t k = 0; k < n; k++)
+		ss += (vals[k] - mean) * (vals[k] - mean);
+	size_t distinct = 0;
+	for (size_t a = 0; a < n; a++) {
+		int seen = 0;
+		for (size_t b = 0; b < a; b++)
+			seen |= vals[b] == vals[a];
+		distinct += !seen;
+	}
+	switch (agg) {
+	case FS_AGG_COUNT: return (double)(count_events ? nv : n);
+	case FS_AGG_SUM: return sum;
+	case FS_AGG_MEAN: return mean;
+	case FS_AGG_MIN: return n ? mn : NA;
+	case FS_AGG_MAX: return n ? mx : NA;
+	case FS_AGG_VARIANCE: return n > 1 ? ss / (double)(n - 1) : NA;
+	case FS_AGG_STDDEV: return n > 1 ? sqrt(ss / (double)(n - 1)) : NA;
+	case FS_AGG_LAST: return last;
+	case FS_AGG_COUNT_DISTINCT: return (double)distinct;
+	default: return NA;
+	}
+}
+
 static double brute(enum fs_agg agg, int64_t w, int inc, int lag, int64_t hl, const int64_t *t,
                     const double *v, size_t i)
 {
@@ -147,41 +186,12 @@ static double brute(enum fs_agg agg, int64_t w, int inc, int lag, int64_t hl, co
 			}
 		return den ? num / den : NA;
 	}
-	double sum = 0, mn = INFINITY, mx = -INFINITY, last = NA, vals[4096];
-	size_t n = 0;
-	for (size_t j = 0; j < i + (inc ? 1 : 0); j++) {
-		if (w && t[j] <= t[i] - w)
-			continue;
-		if (isnan(v[j]))
-			continue;
-		vals[n++] = v[j];
-		sum += v[j];
-		mn = fmin(mn, v[j]);
-		mx = fmax(mx, v[j]);
-		last = v[j];
-	}
-	double mean = n ? sum / (double)n : NA, ss = 0;
-	for (size_t k = 0; k < n; k++)
-		ss += (vals[k] - mean) * (vals[k] - mean);
-	size_t distinct = 0;
-	for (size_t a = 0; a < n; a++) {
-		int seen = 0;
-		for (size_t b = 0; b < a; b++)
-			seen |= vals[b] == vals[a];
-		distinct += !seen;
-	}
-	switch (agg) {
-	case FS_AGG_COUNT: return (double)n;
-	case FS_AGG_SUM: return sum;
-	case FS_AGG_MEAN: return mean;
-	case FS_AGG_MIN: return n ? mn : NA;
-	case FS_AGG_MAX: return n ? mx : NA;
-	case FS_AGG_VARIANCE: return n > 1 ? ss / (double)(n - 1) : NA;
-	case FS_AGG_STDDEV: return n > 1 ? sqrt(ss / (double)(n - 1)) : NA;
-	case FS_AGG_LAST: return last;
-	case FS_AGG_COUNT_DISTINCT: return (double)distinct;
-	default: return NA;
-	}
+	double in[4096];
+	size_t nin = 0;
+	for (size_t j = 0; j < i + (inc ? 1 : 0); j++)
+		if (!w || t[j] > t[i] - w)
+			in[nin++] = v[j];
+	return definition(agg, in, nin, 0);
 }
 
 Test(window, running_aggregates_equal_the_definition_on_random_streams)
@@ -265,42 +275,12 @@ Test(window, bucketed_windows_equal_their_definition_on_random_streams)
 				/* the events j up to i (before i without the event) whose bucket is one of
 				 * the w/b buckets ending with t[i]'s; t[] never decreases here */
 				int64_t lo = floor_div(t[i], b) - w / b + 1;
-				double vals[LEN], sum = 0, mn = INFINITY, mx = -INFINITY, last = NA;
-				size_t n = 0, events = 0;
-				for (size_t j = 0; j < i + (f.include_current ? 1 : 0); j++) {
-					if (floor_div(t[j], b) < lo)
-						continue;
-					events++;
-					if (isnan(v[j]))
-						continue;
-					vals[n++] = v[j];
-					sum += v[j];
-					mn = fmin(mn, v[j]);
-					mx = fmax(mx, v[j]);
-					last = v[j];
-				}
-				double mean = n ? sum / (double)n : NA, ss = 0;
-				for (size_t k = 0; k < n; k++)
-					ss += (vals[k] - mean) * (vals[k] - mean);
-				size_t distinct = 0;
-				for (size_t x = 0; x < n; x++) {
-					int seen = 0;
-					for (size_t y = 0; y < x; y++)
-						seen |= vals[y] == vals[x];
-					distinct += !seen;
-				}
-				double want;
-				switch (aggs[a]) {
-				case FS_AGG_COUNT: want = (double)(f.slot < 0 ? events : n); break;
-				case FS_AGG_SUM: want = sum; break;
-				case FS_AGG_MEAN: want = mean; break;
-				case FS_AGG_MIN: want = n ? mn : NA; break;
-				case FS_AGG_MAX: want = n ? mx : NA; break;
-				case FS_AGG_VARIANCE: want = n > 1 ? ss / (double)(n - 1) : NA; break;
-				case FS_AGG_STDDEV: want = n > 1 ? sqrt(ss / (double)(n - 1)) : NA; break;
-				case FS_AGG_LAST: want = last; break;
-				default: want = (double)distinct; break;
-				}
+				double in[LEN];
+				size_t nin = 0;
+				for (size_t j = 0; j < i + (f.include_current ? 1 : 0); j++)
+					if (floor_div(t[j], b) >= lo)
+						in[nin++] = v[j];
+				double want = definition(aggs[a], in, nin, f.slot < 0);
 				if (isnan(want))
 					cr_assert(isnan(got[i]), "bucketed %s round %d event %zu: got %.17g, want null",
 					          fs_agg_name(aggs[a]), round, i, got[i]);
