@@ -127,12 +127,17 @@ struct agg {
 		double ext;         /* min/max over the whole history */
 		struct deque dq;    /* min/max over a window */
 		struct fs_hmap dist;  /* count_distinct: value -> events in window */
-		struct bucketed *bk;  /* a bucketed window, allocated at first use */
+		struct {
+			struct bshare *share;  /* the family's partials (its first feature) */
+			struct bextra *x;      /* min/max, last, count_distinct */
+		} bk;                   /* a bucketed window, allocated at first use */
 	} u;
 };
 
-struct bucketed;
-static void bucketed_free(struct bucketed *bk);
+struct bshare;
+struct bextra;
+static void bshare_free(struct bshare *s);
+static void bextra_free(struct bextra *x);
 
 struct fs_wkey {
 	int64_t last_t;
@@ -180,8 +185,10 @@ void fs_wkey_free(const struct fs_wspec *ws, struct fs_wkey *k)
 		drop_cells(ws, k, i);
 	for (size_t f = 0; f < ws->nfeat; f++) {
 		const struct fs_wfeat *ft = &ws->feat[f];
-		if (ft->bucket)
-			bucketed_free(k->a[f].u.bk);
+		if (ft->bucket) {
+			bshare_free(k->a[f].u.bk.share);
+			bextra_free(k->a[f].u.bk.x);
+		}
 		else if (ft->agg == FS_AGG_COUNT_DISTINCT)
 			fs_hmap_free(&k->a[f].u.dist);
 		else if ((ft->agg == FS_AGG_MIN || ft->agg == FS_AGG_MAX) && ft->window)
@@ -511,11 +518,28 @@ static void fring_pop_front(struct fring *r)
 	r->len--;
 }
 
-/* The partial aggregate of one non-empty bucket. */
+/* Bucketed features with the same bucket and window form a family: per key
+ * it keeps one partial per non-empty bucket (its events, and the moments of
+ * every value slot the family reads), owned by the family's first feature.
+ * Features that need more than moments (min/max, last, count_distinct) keep
+ * an extra of their own. Families are read off the spec, which is small. */
+
+struct bsum {
+	uint64_t n;
+	double s, c, q, qc;     /* sum and sum of squares, double-double */
+};
+
 struct bpart {
 	int64_t bucket;
-	uint64_t n;
-	double s, c, q, qc;
+	uint64_t events;
+	struct bsum v[];        /* one per family slot */
+};
+
+struct bshare {
+	uint64_t events;        /* totals over the live buckets */
+	uint32_t ns;
+	struct fring parts;     /* struct bpart + ns bsum, oldest bucket first */
+	struct bsum tot[];
 };
 
 /* A min/max candidate: a bucket and its best value so far. */
@@ -530,13 +554,10 @@ struct bseen {
 	union cell v;
 };
 
-struct bucketed {
-	uint64_t n;             /* totals over the live buckets */
-	double s, c, q, qc;
-	struct fring parts;      /* struct bpart, oldest bucket first */
-	struct fring ext;        /* struct bext, monotonic (min/max) */
+struct bextra {
+	struct fring ext;       /* struct bext, monotonic (min/max) */
 	struct fs_hmap seen;    /* count_distinct: value -> latest bucket */
-	struct fring queue;      /* struct bseen, oldest first */
+	struct fring queue;     /* struct bseen, oldest first */
 	int has_last;
 	int64_t last_bucket;
 	double last;
@@ -547,127 +568,256 @@ static int64_t bucket_of(int64_t t, int64_t b)
 	return t / b - (t % b < 0);  /* floor division: buckets align to the epoch */
 }
 
-static void bucketed_free(struct bucketed *bk)
+static int same_family(const struct fs_wfeat *a, const struct fs_wfeat *b)
 {
-	if (!bk)
-		return;
-	for (uint32_t i = 0; i < bk->queue.len; i++)
-		text_drop(&((struct bseen *)fring_at(&bk->queue, sizeof(struct bseen), i))->v);
-	free(bk->parts.v);
-	free(bk->ext.v);
-	free(bk->queue.v);
-	fs_hmap_free(&bk->seen);
-	free(bk);
+	return a->bucket && a->bucket == b->bucket && a->window == b->window;
 }
 
-/* Buckets before lo leave the window. */
-static void bucketed_expire(struct bucketed *bk, int64_t lo)
+/* The first feature of f's family, which owns its partials. */
+static size_t fam_owner(const struct fs_wspec *ws, size_t f)
 {
-	while (bk->parts.len) {
-		struct bpart *p = fring_at(&bk->parts, sizeof *p, 0);
+	size_t g = 0;
+	while (!same_family(&ws->feat[g], &ws->feat[f]))
+		g++;
+	return g;
+}
+
+/* The value slots whose moments f's family keeps, in order; returns how many. */
+static uint32_t fam_slots(const struct fs_wspec *ws, size_t owner, int *slots)
+{
+	uint32_t n = 0;
+	for (size_t g = owner; g < ws->nfeat; g++) {
+		const struct fs_wfeat *ft = &ws->feat[g];
+		if (!same_family(ft, &ws->feat[owner]) || ft->slot < 0 || ws->slot_text[ft->slot])
+			continue;
+		uint32_t i = 0;
+		while (i < n && slots[i] != ft->slot)
+			i++;
+		if (i == n)
+			slots[n++] = ft->slot;
+	}
+	return n;
+}
+
+static int needs_extra(enum fs_agg a)
+{
+	return a == FS_AGG_MIN || a == FS_AGG_MAX || a == FS_AGG_LAST || a == FS_AGG_COUNT_DISTINCT;
+}
+
+static size_t bpart_size(uint32_t ns)
+{
+	return sizeof(struct bpart) + ns * sizeof(struct bsum);
+}
+
+static struct bshare *bshare_new(uint32_t ns)
+{
+	struct bshare *s = fs_xcalloc(1, sizeof *s + ns * sizeof(struct bsum));
+	s->ns = ns;
+	return s;
+}
+
+static void bshare_free(struct bshare *s)
+{
+	if (!s)
+		return;
+	free(s->parts.v);
+	free(s);
+}
+
+static void bextra_free(struct bextra *x)
+{
+	if (!x)
+		return;
+	for (uint32_t i = 0; i < x->queue.len; i++)
+		text_drop(&((struct bseen *)fring_at(&x->queue, sizeof(struct bseen), i))->v);
+	free(x->ext.v);
+	free(x->queue.v);
+	fs_hmap_free(&x->seen);
+	free(x);
+}
+
+static void bsum_add(struct bsum *m, double x, double sign)
+{
+	double p = x * x, pe = fma(x, x, -p);  /* x^2 = p + pe exactly */
+	dd_add(&m->s, &m->c, sign * x);
+	dd_add(&m->q, &m->qc, sign * p);
+	m->qc += sign * pe;
+}
+
+/* Buckets before lo leave the family's totals. */
+static void bshare_expire(struct bshare *s, int64_t lo)
+{
+	size_t esz = bpart_size(s->ns);
+	while (s->parts.len) {
+		struct bpart *p = fring_at(&s->parts, esz, 0);
 		if (p->bucket >= lo)
 			break;
-		bk->n -= p->n;
-		dd_add(&bk->s, &bk->c, -p->s);
-		bk->c -= p->c;
-		dd_add(&bk->q, &bk->qc, -p->q);
-		bk->qc -= p->qc;
-		fring_pop_front(&bk->parts);
+		s->events -= p->events;
+		for (uint32_t i = 0; i < s->ns; i++) {
+			struct bsum *t = &s->tot[i], *v = &p->v[i];
+			t->n -= v->n;
+			dd_add(&t->s, &t->c, -v->s);
+			t->c -= v->c;
+			dd_add(&t->q, &t->qc, -v->q);
+			t->qc -= v->qc;
+		}
+		fring_pop_front(&s->parts);
 	}
-	if (!bk->parts.len)
-		bk->n = 0, bk->s = bk->c = bk->q = bk->qc = 0;  /* empty: an exact zero again */
-	while (bk->ext.len && ((struct bext *)fring_at(&bk->ext, sizeof(struct bext), 0))->bucket < lo)
-		fring_pop_front(&bk->ext);
-	while (bk->queue.len) {
-		struct bseen *q = fring_at(&bk->queue, sizeof *q, 0);
+	if (!s->parts.len) {  /* empty: an exact zero again */
+		s->events = 0;
+		memset(s->tot, 0, s->ns * sizeof *s->tot);
+	}
+}
+
+static void bshare_add(struct bshare *s, const int *slots, int64_t K, const struct fs_wval *vals)
+{
+	size_t esz = bpart_size(s->ns);
+	struct bpart *p = s->parts.len ? fring_at(&s->parts, esz, s->parts.len - 1) : NULL;
+	if (!p || p->bucket != K) {
+		p = fring_push(&s->parts, esz);
+		memset(p, 0, esz);
+		p->bucket = K;
+	}
+	p->events++;
+	s->events++;
+	for (uint32_t i = 0; i < s->ns; i++) {
+		const struct fs_wval *v = &vals[slots[i]];
+		if (!v->present)
+			continue;
+		p->v[i].n++;
+		s->tot[i].n++;
+		bsum_add(&p->v[i], v->d, 1.0);
+		bsum_add(&s->tot[i], v->d, 1.0);
+	}
+}
+
+static void bextra_expire(struct bextra *x, int64_t lo)
+{
+	while (x->ext.len && ((struct bext *)fring_at(&x->ext, sizeof(struct bext), 0))->bucket < lo)
+		fring_pop_front(&x->ext);
+	while (x->queue.len) {
+		struct bseen *q = fring_at(&x->queue, sizeof *q, 0);
 		if (q->bucket >= lo)
 			break;
 		char buf[8];
 		const char *p = "";
 		size_t n = 0;
 		text_get(&q->v, buf, &p, &n);  /* queued values are always present */
-		struct fs_hent *e = fs_hmap_find(&bk->seen, p, n, fs_hash(p, n));
+		struct fs_hent *e = fs_hmap_find(&x->seen, p, n, fs_hash(p, n));
 		if (e && (int64_t)e->v.u == q->bucket)
-			fs_hmap_remove(&bk->seen, e);  /* not seen since: it leaves the window */
+			fs_hmap_remove(&x->seen, e);  /* not seen since: it leaves the window */
 		text_drop(&q->v);
-		fring_pop_front(&bk->queue);
+		fring_pop_front(&x->queue);
 	}
-	if (bk->has_last && bk->last_bucket < lo)
-		bk->has_last = 0;
+	if (x->has_last && x->last_bucket < lo)
+		x->has_last = 0;
 }
 
-static void bucketed_add(const struct fs_wfeat *ft, struct bucketed *bk, int64_t K,
-                         const struct fs_wval *v)
+static void bextra_add(const struct fs_wfeat *ft, struct bextra *x, int64_t K,
+                       const struct fs_wval *v)
 {
-	if (ft->slot >= 0 && !v->present)
+	if (!v->present)
 		return;
 	if (ft->agg == FS_AGG_COUNT_DISTINCT) {
 		int created;
-		struct fs_hent *e = fs_hmap_upsert(&bk->seen, v->s, v->n, fs_hash(v->s, v->n), &created);
+		struct fs_hent *e = fs_hmap_upsert(&x->seen, v->s, v->n, fs_hash(v->s, v->n), &created);
 		if (created || (int64_t)e->v.u != K) {
 			e->v.u = (uint64_t)K;
-			struct bseen *q = fring_push(&bk->queue, sizeof *q);
+			struct bseen *q = fring_push(&x->queue, sizeof *q);
 			q->bucket = K;
 			text_put(&q->v, v->s, v->n);
 		}
 		return;
 	}
-	double x = ft->slot >= 0 ? v->d : 1.0;
-	struct bpart *p = bk->parts.len ? fring_at(&bk->parts, sizeof *p, bk->parts.len - 1) : NULL;
-	if (!p || p->bucket != K) {
-		p = fring_push(&bk->parts, sizeof *p);
-		memset(p, 0, sizeof *p);
-		p->bucket = K;
-	}
-	double sq = x * x, sqe = fma(x, x, -sq);
-	p->n++;
-	bk->n++;
-	dd_add(&p->s, &p->c, x);
-	dd_add(&bk->s, &bk->c, x);
-	dd_add(&p->q, &p->qc, sq);
-	p->qc += sqe;
-	dd_add(&bk->q, &bk->qc, sq);
-	bk->qc += sqe;
 	if (ft->agg == FS_AGG_MIN || ft->agg == FS_AGG_MAX) {
 		int mn = ft->agg == FS_AGG_MIN;
-		while (bk->ext.len) {
-			struct bext *b = fring_at(&bk->ext, sizeof *b, bk->ext.len - 1);
-			if (mn ? b->v < x : b->v > x)
+		while (x->ext.len) {
+			struct bext *b = fring_at(&x->ext, sizeof *b, x->ext.len - 1);
+			if (mn ? b->v < v->d : b->v > v->d)
 				break;
-			bk->ext.len--;
+			x->ext.len--;
 		}
-		struct bext *b = bk->ext.len ? fring_at(&bk->ext, sizeof *b, bk->ext.len - 1) : NULL;
+		struct bext *b = x->ext.len ? fring_at(&x->ext, sizeof *b, x->ext.len - 1) : NULL;
 		if (!b || b->bucket != K) {  /* a worse value of the same bucket never leads */
-			b = fring_push(&bk->ext, sizeof *b);
+			b = fring_push(&x->ext, sizeof *b);
 			b->bucket = K;
-			b->v = x;
+			b->v = v->d;
 		}
 	}
-	bk->has_last = 1;
-	bk->last_bucket = K;
-	bk->last = x;
+	x->has_last = 1;
+	x->last_bucket = K;
+	x->last = v->d;
 }
 
-static double bucketed_value(const struct fs_wfeat *ft, const struct bucketed *bk)
+static double bucketed_value(const struct fs_wspec *ws, const struct fs_wkey *k, size_t f)
 {
+	const struct fs_wfeat *ft = &ws->feat[f];
+	const struct bextra *x = k->a[f].u.bk.x;
 	switch (ft->agg) {
-	case FS_AGG_COUNT: return (double)bk->n;
-	case FS_AGG_SUM: return bk->n ? bk->s + bk->c : 0.0;
-	case FS_AGG_MEAN: return bk->n ? (bk->s + bk->c) / (double)bk->n : NAN;
 	case FS_AGG_MIN:
 	case FS_AGG_MAX:
-		return bk->ext.len ? ((struct bext *)fring_at(&bk->ext, sizeof(struct bext), 0))->v : NAN;
+		return x->ext.len ? ((struct bext *)fring_at(&x->ext, sizeof(struct bext), 0))->v : NAN;
+	case FS_AGG_LAST: return x->has_last ? x->last : NAN;
+	case FS_AGG_COUNT_DISTINCT: return (double)x->seen.n;
+	default: break;
+	}
+	size_t owner = fam_owner(ws, f);
+	const struct bshare *s = k->a[owner].u.bk.share;
+	if (ft->slot < 0)
+		return (double)s->events;  /* count of events */
+	int slots[ws->nslots + 1];  /* a family reads at most every slot */
+	uint32_t ns = fam_slots(ws, owner, slots), i = 0;
+	while (i < ns && slots[i] != ft->slot)
+		i++;
+	const struct bsum *t = &s->tot[i];
+	switch (ft->agg) {
+	case FS_AGG_COUNT: return (double)t->n;
+	case FS_AGG_SUM: return t->n ? t->s + t->c : 0.0;
+	case FS_AGG_MEAN: return t->n ? (t->s + t->c) / (double)t->n : NAN;
 	case FS_AGG_VARIANCE:
 	case FS_AGG_STDDEV: {
-		if (bk->n < 2)
+		if (t->n < 2)
 			return NAN;
-		double var = variance_of(bk->n, bk->s, bk->c, bk->q, bk->qc);
+		double var = variance_of(t->n, t->s, t->c, t->q, t->qc);
 		return ft->agg == FS_AGG_VARIANCE ? var : sqrt(var);
 	}
-	case FS_AGG_LAST: return bk->has_last ? bk->last : NAN;
-	case FS_AGG_COUNT_DISTINCT: return (double)bk->seen.n;
 	default: return NAN;
 	}
+}
+
+/* Before the event: buckets leave, and the family's partials and the
+ * feature's extra exist. */
+static void bucketed_expire(const struct fs_wspec *ws, struct fs_wkey *k, size_t f, int64_t t)
+{
+	const struct fs_wfeat *ft = &ws->feat[f];
+	struct agg *a = &k->a[f];
+	int64_t lo = bucket_of(t, ft->bucket) - ft->window / ft->bucket + 1;
+	if (fam_owner(ws, f) == f) {
+		if (!a->u.bk.share) {
+			int slots[ws->nslots + 1];  /* a family reads at most every slot */
+			a->u.bk.share = bshare_new(fam_slots(ws, f, slots));
+		}
+		bshare_expire(a->u.bk.share, lo);
+	}
+	if (needs_extra(ft->agg)) {
+		if (!a->u.bk.x)
+			a->u.bk.x = fs_xcalloc(1, sizeof *a->u.bk.x);
+		bextra_expire(a->u.bk.x, lo);
+	}
+}
+
+static void bucketed_add(const struct fs_wspec *ws, struct fs_wkey *k, size_t f, int64_t t,
+                         const struct fs_wval *vals)
+{
+	const struct fs_wfeat *ft = &ws->feat[f];
+	int64_t K = bucket_of(t, ft->bucket);
+	if (fam_owner(ws, f) == f) {
+		int slots[ws->nslots + 1];  /* a family reads at most every slot */
+		fam_slots(ws, f, slots);
+		bshare_add(k->a[f].u.bk.share, slots, K, vals);
+	}
+	if (needs_extra(ft->agg))
+		bextra_add(ft, k->a[f].u.bk.x, K, &vals[ft->slot]);
 }
 
 /* Values that look at the events before this one: lag and time since last. */
@@ -722,12 +872,9 @@ void fs_wkey_step(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
 				value_remove(ws, k, f, a->lo++);
 		}
 		if (ft->bucket) {
-			struct agg *a = &k->a[f];
-			if (!a->u.bk)
-				a->u.bk = fs_xcalloc(1, sizeof *a->u.bk);
-			bucketed_expire(a->u.bk, bucket_of(t, ft->bucket) - ft->window / ft->bucket + 1);
+			bucketed_expire(ws, k, f, t);
 			if (!ft->include_current)
-				out[f] = bucketed_value(ft, a->u.bk);
+				out[f] = bucketed_value(ws, k, f);
 		} else if (ft->agg == FS_AGG_LAG || ft->agg == FS_AGG_TIME_SINCE_LAST)
 			out[f] = previous_value(ws, k, f, t);
 		else if (!ft->include_current)
@@ -739,7 +886,7 @@ void fs_wkey_step(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
 	for (size_t f = 0; f < ws->nfeat; f++) {
 		const struct fs_wfeat *ft = &ws->feat[f];
 		if (ft->bucket)
-			bucketed_add(ft, k->a[f].u.bk, bucket_of(t, ft->bucket), ft->slot >= 0 ? &vals[ft->slot] : NULL);
+			bucketed_add(ws, k, f, t, vals);
 		else if (ft->agg == FS_AGG_EWMA)
 			ewma_add(ft, &k->a[f], t, &vals[ft->slot]);
 		else if (ft->agg != FS_AGG_LAG && ft->agg != FS_AGG_TIME_SINCE_LAST)
@@ -750,7 +897,7 @@ void fs_wkey_step(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
 	for (size_t f = 0; f < ws->nfeat; f++) {
 		const struct fs_wfeat *ft = &ws->feat[f];
 		if (ft->include_current && ft->bucket)
-			out[f] = bucketed_value(ft, k->a[f].u.bk);
+			out[f] = bucketed_value(ws, k, f);
 		else if (ft->include_current && ft->agg != FS_AGG_LAG && ft->agg != FS_AGG_TIME_SINCE_LAST)
 			out[f] = value_of(ws, k, f);
 	}
@@ -760,40 +907,60 @@ void fs_wkey_step(const struct fs_wspec *ws, struct fs_wkey *k, int64_t t,
 
 /* ------------------------------------------------------------- state files */
 
-static void bucketed_save(const struct bucketed *bk, struct fs_buf *b)
+static void put_bsum(struct fs_buf *b, const struct bsum *m)
 {
-	fs_put_u64(b, bk != NULL);
-	if (!bk)
+	fs_put_u64(b, m->n);
+	fs_put_f64(b, m->s);
+	fs_put_f64(b, m->c);
+	fs_put_f64(b, m->q);
+	fs_put_f64(b, m->qc);
+}
+
+static void get_bsum(struct fs_rd *r, struct bsum *m)
+{
+	m->n = fs_get_u64(r);
+	m->s = fs_get_f64(r);
+	m->c = fs_get_f64(r);
+	m->q = fs_get_f64(r);
+	m->qc = fs_get_f64(r);
+}
+
+static void bucketed_save(const struct agg *a, struct fs_buf *b)
+{
+	const struct bshare *s = a->u.bk.share;
+	const struct bextra *x = a->u.bk.x;
+	fs_put_u64(b, s != NULL);
+	if (s) {
+		fs_put_u64(b, s->ns);
+		fs_put_u64(b, s->events);
+		for (uint32_t i = 0; i < s->ns; i++)
+			put_bsum(b, &s->tot[i]);
+		fs_put_u64(b, s->parts.len);
+		for (uint32_t j = 0; j < s->parts.len; j++) {
+			const struct bpart *p = fring_at(&s->parts, bpart_size(s->ns), j);
+			fs_put_i64(b, p->bucket);
+			fs_put_u64(b, p->events);
+			for (uint32_t i = 0; i < s->ns; i++)
+				put_bsum(b, &p->v[i]);
+		}
+	}
+	fs_put_u64(b, x != NULL);
+	if (!x)
 		return;
-	fs_put_u64(b, bk->n);
-	fs_put_f64(b, bk->s);
-	fs_put_f64(b, bk->c);
-	fs_put_f64(b, bk->q);
-	fs_put_f64(b, bk->qc);
-	fs_put_u64(b, bk->parts.len);
-	for (uint32_t i = 0; i < bk->parts.len; i++) {
-		const struct bpart *p = fring_at(&bk->parts, sizeof *p, i);
-		fs_put_i64(b, p->bucket);
-		fs_put_u64(b, p->n);
-		fs_put_f64(b, p->s);
-		fs_put_f64(b, p->c);
-		fs_put_f64(b, p->q);
-		fs_put_f64(b, p->qc);
+	fs_put_u64(b, x->ext.len);
+	for (uint32_t i = 0; i < x->ext.len; i++) {
+		const struct bext *e = fring_at(&x->ext, sizeof *e, i);
+		fs_put_i64(b, e->bucket);
+		fs_put_f64(b, e->v);
 	}
-	fs_put_u64(b, bk->ext.len);
-	for (uint32_t i = 0; i < bk->ext.len; i++) {
-		const struct bext *x = fring_at(&bk->ext, sizeof *x, i);
-		fs_put_i64(b, x->bucket);
-		fs_put_f64(b, x->v);
-	}
-	fs_put_u64(b, bk->seen.n);
-	fs_hmap_foreach(&bk->seen, it) {
+	fs_put_u64(b, x->seen.n);
+	fs_hmap_foreach(&x->seen, it) {
 		fs_put_bytes(b, fs_hent_key(it), it->klen);
 		fs_put_u64(b, it->v.u);
 	}
-	fs_put_u64(b, bk->queue.len);
-	for (uint32_t i = 0; i < bk->queue.len; i++) {
-		const struct bseen *q = fring_at(&bk->queue, sizeof *q, i);
+	fs_put_u64(b, x->queue.len);
+	for (uint32_t i = 0; i < x->queue.len; i++) {
+		const struct bseen *q = fring_at(&x->queue, sizeof *q, i);
 		char buf[8];
 		const char *p = "";
 		size_t n = 0;
@@ -801,34 +968,38 @@ static void bucketed_save(const struct bucketed *bk, struct fs_buf *b)
 		fs_put_i64(b, q->bucket);
 		fs_put_bytes(b, p, n);
 	}
-	fs_put_u64(b, (uint64_t)bk->has_last);
-	fs_put_i64(b, bk->last_bucket);
-	fs_put_f64(b, bk->last);
+	fs_put_u64(b, (uint64_t)x->has_last);
+	fs_put_i64(b, x->last_bucket);
+	fs_put_f64(b, x->last);
 }
 
-static struct bucketed *bucketed_load(struct fs_rd *r)
+/* ns: the slots f's family keeps, so that a state of another shape fails. */
+static void bucketed_load(struct agg *a, uint32_t ns, struct fs_rd *r)
 {
-	if (!fs_get_u64(r))
-		return NULL;
-	struct bucketed *bk = fs_xcalloc(1, sizeof *bk);
-	bk->n = fs_get_u64(r);
-	bk->s = fs_get_f64(r);
-	bk->c = fs_get_f64(r);
-	bk->q = fs_get_f64(r);
-	bk->qc = fs_get_f64(r);
-	for (uint64_t i = 0, n = fs_get_u64(r); i < n && r->ok; i++) {
-		struct bpart *p = fring_push(&bk->parts, sizeof *p);
-		p->bucket = fs_get_i64(r);
-		p->n = fs_get_u64(r);
-		p->s = fs_get_f64(r);
-		p->c = fs_get_f64(r);
-		p->q = fs_get_f64(r);
-		p->qc = fs_get_f64(r);
+	if (fs_get_u64(r)) {
+		if (fs_get_u64(r) != ns) {
+			r->ok = 0;
+			return;
+		}
+		struct bshare *s = a->u.bk.share = bshare_new(ns);
+		s->events = fs_get_u64(r);
+		for (uint32_t i = 0; i < ns; i++)
+			get_bsum(r, &s->tot[i]);
+		for (uint64_t j = 0, n = fs_get_u64(r); j < n && r->ok; j++) {
+			struct bpart *p = fring_push(&s->parts, bpart_size(ns));
+			p->bucket = fs_get_i64(r);
+			p->events = fs_get_u64(r);
+			for (uint32_t i = 0; i < ns; i++)
+				get_bsum(r, &p->v[i]);
+		}
 	}
+	if (!r->ok || !fs_get_u64(r))
+		return;
+	struct bextra *x = a->u.bk.x = fs_xcalloc(1, sizeof *x);
 	for (uint64_t i = 0, n = fs_get_u64(r); i < n && r->ok; i++) {
-		struct bext *x = fring_push(&bk->ext, sizeof *x);
-		x->bucket = fs_get_i64(r);
-		x->v = fs_get_f64(r);
+		struct bext *e = fring_push(&x->ext, sizeof *e);
+		e->bucket = fs_get_i64(r);
+		e->v = fs_get_f64(r);
 	}
 	for (uint64_t i = 0, n = fs_get_u64(r); i < n && r->ok; i++) {
 		size_t len;
@@ -836,7 +1007,7 @@ static struct bucketed *bucketed_load(struct fs_rd *r)
 		const char *p = fs_get_bytes(r, &len);
 		uint64_t v = fs_get_u64(r);
 		if (r->ok)
-			fs_hmap_upsert(&bk->seen, p, len, fs_hash(p, len), &created)->v.u = v;
+			fs_hmap_upsert(&x->seen, p, len, fs_hash(p, len), &created)->v.u = v;
 	}
 	for (uint64_t i = 0, n = fs_get_u64(r); i < n && r->ok; i++) {
 		int64_t bucket = fs_get_i64(r);
@@ -844,14 +1015,13 @@ static struct bucketed *bucketed_load(struct fs_rd *r)
 		const char *p = fs_get_bytes(r, &len);
 		if (!r->ok)
 			break;
-		struct bseen *q = fring_push(&bk->queue, sizeof *q);
+		struct bseen *q = fring_push(&x->queue, sizeof *q);
 		q->bucket = bucket;
 		text_put(&q->v, p, len);
 	}
-	bk->has_last = (int)fs_get_u64(r);
-	bk->last_bucket = fs_get_i64(r);
-	bk->last = fs_get_f64(r);
-	return bk;
+	x->has_last = (int)fs_get_u64(r);
+	x->last_bucket = fs_get_i64(r);
+	x->last = fs_get_f64(r);
 }
 
 uint64_t fs_wkey_events(const struct fs_wkey *k)
@@ -888,7 +1058,7 @@ void fs_wkey_save(const struct fs_wspec *ws, const struct fs_wkey *k, struct fs_
 		fs_put_u64(b, a->lo);
 		fs_put_u64(b, a->n);
 		if (ft->bucket) {
-			bucketed_save(a->u.bk, b);
+			bucketed_save(a, b);
 			continue;
 		}
 		switch (ft->agg) {
@@ -978,7 +1148,8 @@ struct fs_wkey *fs_wkey_load(const struct fs_wspec *ws, struct fs_rd *r)
 		if (slides(ft) && (a->lo < k->base || a->lo > k->nev))
 			r->ok = 0;
 		if (ft->bucket) {
-			a->u.bk = bucketed_load(r);
+			int slots[ws->nslots + 1];  /* a family reads at most every slot */
+			bucketed_load(a, fam_owner(ws, f) == f ? fam_slots(ws, f, slots) : 0, r);
 			continue;
 		}
 		switch (ft->agg) {

@@ -294,6 +294,56 @@ Test(window, bucketed_windows_equal_their_definition_on_random_streams)
 	}
 }
 
+Test(window, bucketed_features_sharing_a_family_equal_each_alone)
+{
+	enum { LEN = 1500 };
+	static int64_t t[LEN];
+	static double v[LEN];
+	uint64_t s = 3;
+	int64_t now = 0;
+	for (size_t i = 0; i < LEN; i++) {
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		now += (int64_t)((s >> 40) % 5) * 9 * S;
+		t[i] = now;
+		v[i] = (s >> 20) % 100 < 15 ? NA : (double)((s >> 45) % 64) / 4.0 - 5;
+	}
+	/* every bucketed aggregation in one family (same bucket and window),
+	 * count both of events and of values, one with include_current false */
+	struct fs_wfeat fam[] = {
+		{FS_AGG_MAX, 0, 300 * S, 0, 0, 1, 60 * S}, {FS_AGG_COUNT, -1, 300 * S, 0, 0, 1, 60 * S},
+		{FS_AGG_SUM, 0, 300 * S, 0, 0, 1, 60 * S}, {FS_AGG_COUNT, 0, 300 * S, 0, 0, 1, 60 * S},
+		{FS_AGG_MEAN, 0, 300 * S, 0, 0, 0, 60 * S}, {FS_AGG_STDDEV, 0, 300 * S, 0, 0, 1, 60 * S},
+		{FS_AGG_MIN, 0, 300 * S, 0, 0, 1, 60 * S}, {FS_AGG_LAST, 0, 300 * S, 0, 0, 1, 60 * S},
+		{FS_AGG_COUNT_DISTINCT, 1, 300 * S, 0, 0, 1, 60 * S},
+		{FS_AGG_VARIANCE, 0, 300 * S, 0, 0, 1, 60 * S},
+	};
+	size_t nf = sizeof fam / sizeof fam[0];
+	unsigned char text[2] = {0, 1};
+	struct fs_wspec ws = {.nfeat = nf, .feat = fam, .nslots = 2, .slot_text = text};
+	struct fs_wkey *k = fs_wkey_new(&ws);
+	double *alone[16], out[16];
+	for (size_t f = 0; f < nf; f++)
+		alone[f] = run(fam[f], t, v, LEN);
+	for (size_t i = 0; i < LEN; i++) {
+		char buf[64];
+		struct fs_wval vals[2] = {{.present = !isnan(v[i]), .d = v[i]}, {0}};
+		if (!isnan(v[i])) {
+			vals[1].n = (size_t)snprintf(buf, sizeof buf, "%s%g", (long)floor(v[i]) & 1 ? "a-long-prefix-" : "", v[i]);
+			vals[1].s = buf;
+			vals[1].present = 1;
+		}
+		fs_wkey_step(&ws, k, t[i], vals, out);
+		for (size_t f = 0; f < nf; f++)
+			cr_assert(memcmp(&out[f], &alone[f][i], sizeof out[f]) == 0 ||
+			          (isnan(out[f]) && isnan(alone[f][i])),
+			          "event %zu %s: %.17g in the family, %.17g alone", i,
+			          fs_agg_name(fam[f].agg), out[f], alone[f][i]);
+	}
+	for (size_t f = 0; f < nf; f++)
+		free(alone[f]);
+	fs_wkey_free(&ws, k);
+}
+
 /* ---- state: a key saved and restored mid-stream goes on exactly */
 
 Test(window, a_key_saved_and_restored_continues_bit_for_bit)
