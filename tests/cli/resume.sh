@@ -20,7 +20,7 @@ fsfeat --spec spec.json --ttl 20m events.ndjson > want.ttl.out 2>/dev/null
 cp "$top_srcdir/examples/user-30d.json" spec30.json
 fsfeat --spec spec30.json events.ndjson > want.30d.out 2>/dev/null
 
-rounds=${FS_RESUME_ROUNDS:-6}
+rounds=${FS_RESUME_ROUNDS:-8}
 plan $((5 * rounds + 2 + 1 + 8 + 2))
 
 # complete lines of a file (a kill may cut the last one)
