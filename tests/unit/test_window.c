@@ -13,6 +13,21 @@
 #define S INT64_C(1000000000)
 #define NA NAN
 
+/* One event's values: slot 0 the number x (NaN: missing), slot 1 its text
+ * for count_distinct, short ones kept in place and long ones allocated;
+ * the prefix depends on the value only, so distinctness is kept. */
+static void event_values(double x, char buf[64], struct fs_wval vals[2])
+{
+	memset(vals, 0, 2 * sizeof *vals);
+	vals[0].present = !isnan(x);
+	vals[0].d = x;
+	if (isnan(x))
+		return;
+	vals[1].n = (size_t)snprintf(buf, 64, "%s%g", (long)floor(x) & 1 ? "a-long-prefix-" : "", x);
+	vals[1].s = buf;
+	vals[1].present = 1;
+}
+
 /* One feature over one numeric slot (and one text slot for count_distinct). */
 static double *run(struct fs_wfeat f, const int64_t *t, const double *v, size_t n)
 {
@@ -24,15 +39,8 @@ static double *run(struct fs_wfeat f, const int64_t *t, const double *v, size_t 
 	double *out = calloc(n, sizeof *out);
 	for (size_t i = 0; i < n; i++) {
 		char buf[64];
-		struct fs_wval vals[2] = {{.present = !isnan(v[i]), .d = v[i]}, {0}};
-		if (!isnan(v[i])) {
-			/* texts of either storage: short ones in place, long ones allocated;
-			 * the prefix depends on the value only, so distinctness is kept */
-			vals[1].n = (size_t)snprintf(buf, sizeof buf, "%s%g",
-			                             (long)floor(v[i]) & 1 ? "a-long-prefix-" : "", v[i]);
-			vals[1].s = buf;
-			vals[1].present = 1;
-		}
+		struct fs_wval vals[2];
+		event_values(v[i], buf, vals);
 		fs_wkey_step(&ws, k, t[i], vals, &out[i]);
 	}
 	fs_wkey_free(&ws, k);
@@ -326,12 +334,8 @@ Test(window, bucketed_features_sharing_a_family_equal_each_alone)
 		alone[f] = run(fam[f], t, v, LEN);
 	for (size_t i = 0; i < LEN; i++) {
 		char buf[64];
-		struct fs_wval vals[2] = {{.present = !isnan(v[i]), .d = v[i]}, {0}};
-		if (!isnan(v[i])) {
-			vals[1].n = (size_t)snprintf(buf, sizeof buf, "%s%g", (long)floor(v[i]) & 1 ? "a-long-prefix-" : "", v[i]);
-			vals[1].s = buf;
-			vals[1].present = 1;
-		}
+		struct fs_wval vals[2];
+		event_values(v[i], buf, vals);
 		fs_wkey_step(&ws, k, t[i], vals, out);
 		for (size_t f = 0; f < nf; f++)
 			cr_assert(memcmp(&out[f], &alone[f][i], sizeof out[f]) == 0 ||
@@ -376,12 +380,8 @@ Test(window, a_key_saved_and_restored_continues_bit_for_bit)
 	double a[64], b[64];
 	for (size_t i = 0; i < LEN; i++) {
 		char buf[64];
-		struct fs_wval vals[2] = {{.present = !isnan(v[i]), .d = v[i]}, {0}};
-		if (!isnan(v[i])) {
-			vals[1].n = (size_t)snprintf(buf, sizeof buf, "%s%g", (long)v[i] & 1 ? "long-text-" : "", v[i]);
-			vals[1].s = buf;
-			vals[1].present = 1;
-		}
+		struct fs_wval vals[2];
+		event_values(v[i], buf, vals);
 		if (i == HALF) {
 			struct fs_buf saved = {0};
 			fs_wkey_save(&ws, twice, &saved);
