@@ -406,11 +406,8 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 		json_decref(r.obj);
 		json_decref(r.envelope);
 		fs_arena_reset();
-		if (ps && checkpoint_due(ps) && checkpoint(ps, out, records) < 0 && !fs_out_broken(out)) {
-			status = FS_EX_IOERR;
-			break;
-		}
 		if (rc < 0) {
+			/* cut what the step half-wrote, before anything flushes it */
 			run.out->len = mark;
 			if (fs_diag_reject(&diag, run.why, l.source, l.lineno, l.p, l.n, "%s", run.msg)) {
 				fs_warn("%s:%llu: more than %lld rejected lines (--max-errors); stopping",
@@ -418,9 +415,13 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 				status = FS_EX_DATAERR;
 				break;
 			}
-			continue;
+		} else {
+			fs_out_maybe_flush(out);
 		}
-		fs_out_maybe_flush(out);
+		if (ps && checkpoint_due(ps) && checkpoint(ps, out, records) < 0 && !fs_out_broken(out)) {
+			status = FS_EX_IOERR;
+			break;
+		}
 	}
 
 	fs_arena_end();

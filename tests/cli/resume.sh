@@ -5,7 +5,7 @@
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/../lib.sh"
 cd "$TMP"
-awk -v n=20000 -v keys=300 -f "$top_srcdir/examples/gen-events.awk" > events.ndjson
+awk -v n=20000 -v keys=300 -v bad=0.005 -f "$top_srcdir/examples/gen-events.awk" > events.ndjson
 cp "$top_srcdir/examples/user.json" spec.json
 fsfeat --spec spec.json events.ndjson > want.out 2>/dev/null
 zstd -q -c events.ndjson > events.ndjson.zst 2>/dev/null || gzip -c events.ndjson > events.ndjson.zst
@@ -21,7 +21,7 @@ cp "$top_srcdir/examples/user-30d.json" spec30.json
 fsfeat --spec spec30.json events.ndjson > want.30d.out 2>/dev/null
 
 rounds=${FS_RESUME_ROUNDS:-8}
-plan $((5 * rounds + 2 + 1 + 8 + 2))
+plan $((5 * rounds + 2 + 1 + 8 + 2 + 3))
 
 # complete lines of a file (a kill may cut the last one)
 whole() { awk 'END { }1' "$1" | head -n "$(tr -cd '\n' < "$1" | wc -c)"; }
@@ -112,6 +112,16 @@ check "a missing state is a first start, and the log says so" grep -q "first sta
 fsfeat --state new.zst --inspect > inspect.json
 check "--inspect prints the keys, events, bytes and position of a state" \
 	grep -q '"keys":[1-9].*"events_kept":[0-9].*"bytes":[1-9].*"sources":{"a.ndjson":8000}' inspect.json
+
+# a checkpoint that falls on a rejected line writes nothing twice
+awk -v n=3000 -v keys=50 -v bad=0.02 -f "$top_srcdir/examples/gen-events.awk" > bad.ndjson
+fsfeat --spec spec.json bad.ndjson > bad.want 2>/dev/null
+for every in 1 7 13; do
+	rm -f c1.zst
+	fsfeat --spec spec.json --state c1.zst --checkpoint $every bad.ndjson > bad.got 2>/dev/null
+	cmp -s bad.want bad.got && ok "a checkpoint every $every records, rejected lines included, changes no output byte" \
+		|| not_ok "a checkpoint every $every records changes the output ($(wc -l < bad.got) lines, want $(wc -l < bad.want))"
+done
 
 # --ttl bounds memory: idle keys leave the state
 rm -f t1.zst t2.zst
