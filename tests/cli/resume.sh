@@ -21,7 +21,7 @@ cp "$top_srcdir/examples/user-30d.json" spec30.json
 fsfeat --spec spec30.json events.ndjson > want.30d.out 2>/dev/null
 
 rounds=${FS_RESUME_ROUNDS:-8}
-plan $((5 * rounds + 2 + 1 + 8 + 2 + 3))
+plan $((5 * rounds + 2 + 1 + 8 + 2 + 3 + 1))
 
 # complete lines of a file (a kill may cut the last one)
 whole() { awk 'END { }1' "$1" | head -n "$(tr -cd '\n' < "$1" | wc -c)"; }
@@ -112,6 +112,16 @@ check "a missing state is a first start, and the log says so" grep -q "first sta
 fsfeat --state new.zst --inspect > inspect.json
 check "--inspect prints the keys, events, bytes and position of a state" \
 	grep -q '"keys":[1-9].*"events_kept":[0-9].*"bytes":[1-9].*"sources":{"a.ndjson":8000}' inspect.json
+
+# a timed checkpoint comes on time in a slow live stream
+rm -f slow.zst; mkfifo slow.fifo
+(head -n 3 events.ndjson; sleep 2; head -n 4 events.ndjson | tail -n 1; sleep 30) > slow.fifo &
+writer=$!
+fsfeat --spec spec.json --state slow.zst --checkpoint 1s < slow.fifo > /dev/null 2>&1 &
+pid=$!
+sleep 3.5
+check "--checkpoint 1s saves during a slow stream, before its end" test -s slow.zst
+kill $pid $writer 2>/dev/null; wait $pid $writer 2>/dev/null
 
 # a checkpoint that falls on a rejected line writes nothing twice
 awk -v n=3000 -v keys=50 -v bad=0.02 -f "$top_srcdir/examples/gen-events.awk" > bad.ndjson
