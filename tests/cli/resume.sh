@@ -21,7 +21,7 @@ cp "$top_srcdir/examples/user-30d.json" spec30.json
 fsfeat --spec spec30.json events.ndjson > want.30d.out 2>/dev/null
 
 rounds=${FS_RESUME_ROUNDS:-8}
-plan $((5 * rounds + 2 + 1 + 8 + 2 + 3 + 1))
+plan $((6 * rounds + 2 + 1 + 8 + 2 + 3 + 1))
 
 # complete lines of a file (a kill may cut the last one)
 whole() { awk 'END { }1' "$1" | head -n "$(tr -cd '\n' < "$1" | wc -c)"; }
@@ -51,6 +51,24 @@ kill_and_resume() { # name signal input want [options...]
 	fi
 }
 
+# plain stdin has no identity: resuming feeds the rest of the input, from
+# the record after those the state reflects
+kill_and_resume_stdin() { # signal
+	rm -f s.zst first.out second.out
+	fsfeat --spec spec.json --state s.zst --checkpoint 300 < events.ndjson > first.out 2>/dev/null &
+	pid=$!
+	sleep "0.0$((RANDOM % 9 + 1))"
+	kill -"$1" $pid 2>/dev/null; wait $pid 2>/dev/null
+	done_records=0
+	[ -f s.zst ] && done_records=$(fsfeat --state s.zst --inspect | sed 's/.*"records":\([0-9]*\).*/\1/')
+	tail -n +$((done_records + 1)) events.ndjson | fsfeat --spec spec.json --state s.zst > second.out 2>/dev/null
+	if joined_equals want.out first.out second.out; then
+		ok "plain stdin: SIG$1 after $done_records records saved, the rest of the input resumed: identical to one run"
+	else
+		not_ok "plain stdin: SIG$1 after $done_records records saved: differs"
+	fi
+}
+
 for i in $(seq "$rounds"); do
 	sig=KILL; [ $((i % 3)) = 0 ] && sig=TERM
 	kill_and_resume "plain file" $sig events.ndjson want.out
@@ -58,6 +76,7 @@ for i in $(seq "$rounds"); do
 	kill_and_resume "kcat envelopes" $sig events.kcat want.kcat.out --kcat
 	kill_and_resume "plain file, --ttl 20m" $sig events.ndjson want.ttl.out --ttl 20m
 	SPEC=spec30.json kill_and_resume "plain file, bucketed 30-day windows" $sig events.ndjson want.30d.out
+	kill_and_resume_stdin $sig
 done
 
 rm -f s.zst
