@@ -20,7 +20,7 @@ enum mode { M_NONE, M_TEXT, M_ARCHIVE };
 struct fs_input {
 	char **files;
 	int nfiles, next_file;
-	void (*idle)(void *);
+	int (*idle)(void *);
 	void *ctx;
 	volatile sig_atomic_t *stop;
 	int status;
@@ -46,7 +46,7 @@ struct fs_input {
 	int skipping;           /* discarding the rest of an over-long line */
 };
 
-struct fs_input *fs_input_new(char **files, int nfiles, void (*idle)(void *), void *ctx,
+struct fs_input *fs_input_new(char **files, int nfiles, int (*idle)(void *), void *ctx,
                               volatile sig_atomic_t *stop)
 {
 	static char *dash[] = {"-"};
@@ -80,8 +80,15 @@ static ssize_t read_fd(struct fs_input *in, char *p, size_t n)
 	for (;;) {
 		if (in->idle) {
 			struct pollfd pfd = {.fd = in->fd, .events = POLLIN};
-			if (poll(&pfd, 1, 0) == 0)
-				in->idle(in->ctx);
+			/* No data yet: let the loop flush, then wait as long as it allows
+			 * and give it its turn again each time that runs out. */
+			while (poll(&pfd, 1, 0) == 0) {
+				int wait = in->idle(in->ctx);
+				if (wait < 0 || poll(&pfd, 1, wait) != 0)
+					break;
+			}
+			if (in->stop && *in->stop)
+				return 0;
 		}
 		ssize_t r = read(in->fd, p, n);
 		if (r >= 0)

@@ -191,10 +191,6 @@ static int blank(const char *p, size_t n)
 	return 1;
 }
 
-static void flush_idle(void *ctx)
-{
-	fs_out_flush(ctx);
-}
 
 /* ---------------------------------------------------------------- state */
 
@@ -317,6 +313,31 @@ static int checkpoint(struct persist *p, struct fs_out *out, uint64_t records)
 	return rc;
 }
 
+/* What the loop does while input is not ready: write out what it has, and
+ * keep a timed checkpoint's promise even when the stream stalls. */
+struct idle {
+	struct fs_out *out;
+	struct persist *ps;
+	const uint64_t *records;
+};
+
+static int on_idle(void *ctx)
+{
+	struct idle *id = ctx;
+	fs_out_flush(id->out);
+	struct persist *p = id->ps;
+	if (!p || !p->cfg->checkpoint_ns)
+		return -1;
+	if (!p->since)
+		return -1;  /* nothing new since the last checkpoint: wait for data */
+	int64_t left = p->cfg->checkpoint_ns - (now_ns(CLOCK_MONOTONIC) - p->last_ns);
+	if (left <= 0) {
+		checkpoint(p, id->out, *id->records);
+		return -1;
+	}
+	return (int)(left / 1000000 + 1);
+}
+
 static int checkpoint_due(struct persist *p)
 {
 	p->since++;
@@ -358,10 +379,11 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 		persist_open(ps, cfg, step);
 	}
 
-	struct fs_input *in = fs_input_new(files, nfiles, flush_idle, out, &stop_requested);
+	uint64_t records = 0;
+	struct idle idle = {out, ps, &records};
+	struct fs_input *in = fs_input_new(files, nfiles, on_idle, &idle, &stop_requested);
 	struct fs_run run = {.out = fs_out_buf(out), .diag = &diag};
 	struct fs_line l;
-	uint64_t records = 0;
 	fs_arena_begin();
 	int status = FS_EX_OK;
 

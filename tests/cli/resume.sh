@@ -21,7 +21,7 @@ cp "$top_srcdir/examples/user-30d.json" spec30.json
 fsfeat --spec spec30.json events.ndjson > want.30d.out 2>/dev/null
 
 rounds=${FS_RESUME_ROUNDS:-8}
-plan $((6 * rounds + 2 + 1 + 8 + 2 + 3 + 1))
+plan $((6 * rounds + 2 + 1 + 8 + 2 + 3 + 2))
 
 # complete lines of a file (a kill may cut the last one)
 whole() { awk 'END { }1' "$1" | head -n "$(tr -cd '\n' < "$1" | wc -c)"; }
@@ -140,6 +140,16 @@ fsfeat --spec spec.json --state slow.zst --checkpoint 1s < slow.fifo > /dev/null
 pid=$!
 sleep 3.5
 check "--checkpoint 1s saves during a slow stream, before its end" test -s slow.zst
+kill $pid $writer 2>/dev/null; wait $pid $writer 2>/dev/null
+# and when the stream stalls altogether, the records read so far are saved
+rm -f stall.zst stall.fifo; mkfifo stall.fifo
+(head -n 3 events.ndjson; sleep 30) > stall.fifo &
+writer=$!
+fsfeat --spec spec.json --state stall.zst --checkpoint 1s < stall.fifo > /dev/null 2>&1 &
+pid=$!
+sleep 2.5
+check "--checkpoint 1s saves the records of a stalled stream while it waits" \
+	sh -c 'fsfeat --state stall.zst --inspect 2>/dev/null | grep -q "\"records\":3,"'
 kill $pid $writer 2>/dev/null; wait $pid $writer 2>/dev/null
 
 # a checkpoint that falls on a rejected line writes nothing twice
