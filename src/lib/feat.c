@@ -31,7 +31,6 @@ struct group {
 	char *keyid;               /* the key paths joined, to find the group */
 	struct fs_wspec ws;
 	struct slot *slots;
-	size_t *spec_index;        /* each group feature's place in the spec */
 	struct fs_hmap table;      /* key text -> struct fs_wkey * */
 	/* per-step scratch */
 	struct fs_buf key;
@@ -281,9 +280,7 @@ static int parse_feature(struct fs_feat *ff, struct specerr *e, size_t idx, json
 		w.slot = (int)add_slot(g, json_string_value(field), kind);
 	}
 	g->ws.feat = fs_xrealloc(g->ws.feat, (g->ws.nfeat + 1) * sizeof *g->ws.feat);
-	g->spec_index = fs_xrealloc(g->spec_index, (g->ws.nfeat + 1) * sizeof *g->spec_index);
 	g->ws.feat[g->ws.nfeat] = w;
-	g->spec_index[g->ws.nfeat] = ff->nf;
 
 	ff->f = fs_xrealloc(ff->f, (ff->nf + 1) * sizeof *ff->f);
 	struct feature *f = &ff->f[ff->nf++];
@@ -553,7 +550,6 @@ void fs_feat_free(struct fs_feat *ff)
 		free(g->slots);
 		free(g->ws.slot_text);
 		free(g->ws.feat);
-		free(g->spec_index);
 		free(g->vals);
 		free(g->textoff);
 		free(g->out);

@@ -30,7 +30,6 @@ struct fs_input {
 	int fd;
 	char *name;             /* file name as given, or "<stdin>" */
 	struct archive *ar;
-	int raw;                /* libarchive's raw format: a compressed plain file */
 	char *source;           /* name, or name:entry */
 	uint64_t source_id;     /* counts the sources opened */
 	uint64_t lineno;
@@ -282,8 +281,8 @@ static int next_entry(struct fs_input *in)
 		if (archive_entry_filetype(e) != AE_IFREG)
 			continue;
 		free(in->source);
-		in->raw = archive_format(in->ar) == ARCHIVE_FORMAT_RAW;
-		if (in->raw) {
+		/* libarchive's raw format: a compressed plain file, named as the file */
+		if (archive_format(in->ar) == ARCHIVE_FORMAT_RAW) {
 			in->source = fs_xstrdup(in->name);
 		} else {
 			const char *en = archive_entry_pathname(e);
