@@ -27,16 +27,22 @@ enum {
 	FS_OPT_TOOL = 2000       /* tools number their own options from here */
 };
 
-#define FS_COMMON_OPTIONS \
+/* Input, output and errors: every tool. */
+#define FS_INPUT_OPTIONS \
 	{"errors", 0, "FILE", "rejected lines as JSON to FILE (default: stderr)", FS_OPT_ERRORS}, \
 	{"help", 'h', NULL, "print this help and exit", FS_OPT_HELP}, \
 	{"kcat", 0, NULL, "read kcat -J envelopes; @key, @ts, ... are fields", FS_OPT_KCAT}, \
 	{"max-errors", 0, "N", "stop (status 65) after more than N rejected lines", FS_OPT_MAX_ERRORS}, \
 	{"output", 'o', "FILE", "write to FILE (zstd-compressed if it ends in .zst)", FS_OPT_OUTPUT}, \
 	{"regex", 0, "PATTERN", "read text lines; PCRE2 named groups become fields", FS_OPT_REGEX}, \
-	{"time-field", 't', "PATH", "field holding the event time (default: ts)", FS_OPT_TIME_FIELD}, \
-	{"time-unit", 'u', "UNIT", "unit of numeric times: s, ms, us or ns (default: s)", FS_OPT_TIME_UNIT}, \
 	{"version", 'V', NULL, "print the version and exit", FS_OPT_VERSION}
+
+/* Event time: tools that read it. */
+#define FS_TIME_OPTIONS \
+	{"time-field", 't', "PATH", "field holding the event time (default: ts)", FS_OPT_TIME_FIELD}, \
+	{"time-unit", 'u', "UNIT", "unit of numeric times: s, ms, us or ns (default: s)", FS_OPT_TIME_UNIT}
+
+#define FS_COMMON_OPTIONS FS_INPUT_OPTIONS, FS_TIME_OPTIONS
 
 /* For tools that keep state between runs (fsfeat, fsgroundtruth). */
 #define FS_STATE_OPTIONS \

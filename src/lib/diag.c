@@ -20,6 +20,7 @@ static const char *const reject_names[FS_REJ_NREASONS] = {
 	[FS_REJ_LATE] = "too late",
 	[FS_REJ_CONFLICT] = "field conflict",
 	[FS_REJ_TOO_LONG] = "line too long",
+	[FS_REJ_FEATURE] = "bad feature",
 };
 
 static void vmsg(const char *fmt, va_list ap)

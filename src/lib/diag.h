@@ -35,6 +35,7 @@ enum fs_reject {
 	FS_REJ_LATE,          /* later than --lateness allows */
 	FS_REJ_CONFLICT,      /* output field already present */
 	FS_REJ_TOO_LONG,      /* line longer than the reader accepts */
+	FS_REJ_FEATURE,       /* a model's feature is not a number, or has no object */
 	FS_REJ_NREASONS
 };
 

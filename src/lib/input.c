@@ -83,8 +83,10 @@ static ssize_t read_fd(struct fs_input *in, char *p, size_t n)
 			 * and give it its turn again each time that runs out. */
 			while (poll(&pfd, 1, 0) == 0) {
 				int wait = in->idle(in->ctx);
-				if (wait < 0 || poll(&pfd, 1, wait) != 0)
+				int rc = poll(&pfd, 1, wait);
+				if (rc > 0 || (rc < 0 && errno != EINTR) || (in->stop && *in->stop))
 					break;
+				/* the wait ran out, or a signal (SIGHUP: reload) came: idle again */
 			}
 			if (in->stop && *in->stop)
 				return 0;

@@ -266,6 +266,66 @@ size_t fs_fmt_double(char out[FS_DBL_MAX], double x)
 	return 0; /* not reached */
 }
 
+/* The powers of ten a double holds exactly. */
+static const double exact_p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The decimal m * 10^-k read as a float, as strtof would: one correctly
+ * rounded double operation, then to float; where that double lands exactly
+ * between two floats, rounding twice could differ, so strtof decides. */
+static float read_float(uint64_t m, int k, const char *text)
+{
+	double d = k >= 0 ? (double)m / exact_p10[k] : (double)m * exact_p10[-k];
+	uint64_t bits;
+	memcpy(&bits, &d, sizeof bits);
+	if ((bits & 0x1fffffffu) == 0x10000000u)
+		return strtof(text, NULL);
+	return (float)d;
+}
+
+size_t fs_fmt_float(char out[FS_DBL_MAX], float f)
+{
+	if (!isfinite(f)) {
+		memcpy(out, "null", 5);
+		return 4;
+	}
+	double x = f, ax = fabs(x);
+	if (ax < 16777216.0 && ax == floor(ax))
+		return fs_fmt_double(out, x);
+	int neg = signbit(x) != 0;
+	int e10 = (int)floor(log10(ax));
+	char d[24];
+	for (int p = 1; p <= 9; p++) {
+		int k = p - 1 - e10;  /* scale so that p digits are left of the point */
+		if (k > 22 || k < -22)
+			break;
+		double scaled = k >= 0 ? ax * exact_p10[k] : ax / exact_p10[-k];
+		uint64_t m = (uint64_t)nearbyint(scaled);
+		int nd = (int)put_u64(d, m), e = nd - 1 - k;
+		while (nd > 1 && d[nd - 1] == '0')
+			nd--;
+		size_t n = layout(out, neg, d, nd, e);
+		if (read_float(m, k, out + neg) == (float)ax)
+			return n;
+	}
+	/* Far from 1 (beyond 10^+-22 scaling): printf's digits, shortest first. */
+	for (int p = 1; p <= 9; p++) {
+		char tmp[40];
+		snprintf(tmp, sizeof tmp, "%.*e", p - 1, ax);
+		int nd = 0;
+		for (const char *s = tmp; *s && *s != 'e'; s++)
+			if (*s != '.')
+				d[nd++] = *s;
+		int e = atoi(strchr(tmp, 'e') + 1);
+		while (nd > 1 && d[nd - 1] == '0')
+			nd--;
+		size_t n = layout(out, neg, d, nd, e);
+		if (p == 9 || strtof(out + neg, NULL) == (float)ax)
+			return n;
+	}
+	return 0; /* not reached */
+}
+
 void fs_json_put_double(struct fs_buf *b, double x)
 {
 	if (b->cap - b->len < FS_DBL_MAX)

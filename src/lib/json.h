@@ -23,6 +23,10 @@
  * written as null. Returns the length; out is NUL-terminated. */
 size_t fs_fmt_double(char out[FS_DBL_MAX], double x);
 void fs_json_put_double(struct fs_buf *b, double x);
+/* The same for a float: the shortest decimal that reads back (strtof) as the
+ * same float, as numpy prints a float32 (0.97423553). Model files hold
+ * floats in this form (model.c). */
+size_t fs_fmt_float(char out[FS_DBL_MAX], float x);
 /* A JSON string literal; invalid UTF-8 bytes become U+FFFD. */
 void fs_json_put_string(struct fs_buf *b, const char *s, size_t n);
 /* Any jansson value, compact, object members in their order. */

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, hup_requested;
 
 static void on_stop(int sig)
 {
@@ -24,7 +24,13 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
-static void install_signals(void)
+static void on_hup(int sig)
+{
+	(void)sig;
+	hup_requested = 1;
+}
+
+static void install_signals(int hup)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -33,6 +39,11 @@ static void install_signals(void)
 	/* No SA_RESTART: a blocked read returns EINTR so the loop can finish. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (hup) {
+		/* interrupts a wait for input too, so a reload need not wait for data */
+		sa.sa_handler = on_hup;
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	/* A closed downstream shows up as EPIPE from write(2), which ends the run
 	 * quietly (fstools(7): SIGPIPE policy). */
 	signal(SIGPIPE, SIG_IGN);
@@ -319,23 +330,54 @@ struct idle {
 	struct fs_out *out;
 	struct persist *ps;
 	const uint64_t *records;
+	const struct fs_step *step;
+	int64_t poll_at;           /* when the step's poll hook wants to run, 0: on SIGHUP only */
 };
+
+/* Runs the step's poll hook when a SIGHUP came or its time is up. */
+static void step_poll(struct idle *id, int force)
+{
+	int hup = hup_requested;
+	int64_t now = 0;
+	if (!hup && !force) {
+		if (!id->poll_at || (now = now_ns(CLOCK_MONOTONIC)) < id->poll_at)
+			return;
+	}
+	hup_requested = 0;
+	int ms = id->step->poll(id->step->ctx, hup);
+	if (!now)
+		now = now_ns(CLOCK_MONOTONIC);
+	id->poll_at = ms < 0 ? 0 : now + (int64_t)ms * 1000000;
+}
+
+/* Milliseconds until the next deadline of the two, -1 for neither. */
+static int sooner(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
 
 static int on_idle(void *ctx)
 {
 	struct idle *id = ctx;
 	fs_out_flush(id->out);
+	int wait = -1;
+	if (id->step->poll) {
+		step_poll(id, 0);
+		if (id->poll_at)
+			wait = (int)((id->poll_at - now_ns(CLOCK_MONOTONIC)) / 1000000 + 1);
+		fs_out_flush(id->out);
+	}
 	struct persist *p = id->ps;
 	if (!p || !p->cfg->checkpoint_ns)
-		return -1;
+		return wait;
 	if (!p->since)
-		return -1;  /* nothing new since the last checkpoint: wait for data */
+		return wait;  /* nothing new since the last checkpoint: wait for data */
 	int64_t left = p->cfg->checkpoint_ns - (now_ns(CLOCK_MONOTONIC) - p->last_ns);
 	if (left <= 0) {
 		checkpoint(p, id->out, *id->records);
-		return -1;
+		return wait;
 	}
-	return (int)(left / 1000000 + 1);
+	return sooner(wait, (int)(left / 1000000 + 1));
 }
 
 static int checkpoint_due(struct persist *p)
@@ -371,7 +413,7 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 	struct fs_out *out = fs_out_open(cfg->output);
 	if (!out)
 		fs_die(FS_EX_IOERR, "%s: cannot open for writing: %s", cfg->output, strerror(errno));
-	install_signals();
+	install_signals(step->poll != NULL);
 
 	struct persist persist, *ps = NULL;
 	if (cfg->state) {
@@ -380,7 +422,9 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 	}
 
 	uint64_t records = 0;
-	struct idle idle = {out, ps, &records};
+	struct idle idle = {out, ps, &records, step, 0};
+	if (step->poll)
+		step_poll(&idle, 1);  /* learns how often the step wants its turn */
 	struct fs_input *in = fs_input_new(files, nfiles, on_idle, &idle, &stop_requested);
 	struct fs_run run = {.out = fs_out_buf(out), .diag = &diag};
 	struct fs_line l;
@@ -399,6 +443,8 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 		}
 		if (!l.too_long && blank(l.p, l.n))
 			continue;
+		if (step->poll)
+			step_poll(&idle, 0);  /* between two records: never within one */
 		records++;
 		struct fs_record r = {.source = l.source, .line = l.lineno, .text = l.p, .textlen = l.n};
 		size_t mark = run.out->len;

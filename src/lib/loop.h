@@ -47,6 +47,12 @@ struct fs_step {
 	const char *canonical;
 	void (*save)(void *ctx, struct fs_state_writer *w);
 	int (*load)(void *ctx, const unsigned char *p, size_t n);
+	/* Optional: runs between two records and while input waits, so a tool
+	 * can act on outside changes (fsscore reloads its model). hup is 1 when
+	 * SIGHUP came since the last call; with a poll hook SIGHUP no longer
+	 * ends the run. Returns the milliseconds until it wants to run again
+	 * even without a signal, or -1 for only on SIGHUP. */
+	int (*poll)(void *ctx, int hup);
 };
 
 /* Sets the rejection reason and returns -1, for `return fs_run_reject(...)`. */

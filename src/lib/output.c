@@ -153,6 +153,14 @@ int fs_emit_begin(struct fs_emit *e, struct fs_buf *b, const struct fs_record *r
 {
 	size_t close = fs_json_object_close(r->raw, r->rawlen), vs, ve;
 	e->b = b;
+	if (!into) {
+		/* the event's own top level */
+		fs_buf_put(b, r->raw, close);
+		e->members = !fs_json_object_is_empty(r->raw, r->rawlen);
+		e->rest = "}";
+		e->restlen = 1;
+		return 0;
+	}
 	/* Only a member known (or not known not) to be there is searched for. */
 	if (present != 0 && fs_json_find_member(r->raw, r->rawlen, into, &vs, &ve)) {
 		if (r->raw[vs] != '{')

@@ -44,7 +44,7 @@ struct fs_emit {
 };
 
 /* Starts r's output line in b: copies r's bytes up to where new members of
- * the object `into` go. present says whether r has a member `into`: 1 yes,
+ * the object `into` go (NULL: the event's own top level). present says whether r has a member `into`: 1 yes,
  * 0 no, -1 unknown (the bytes are searched). Returns 0, or -1 when that
  * member is not an object (nothing is written then). */
 int fs_emit_begin(struct fs_emit *e, struct fs_buf *b, const struct fs_record *r,

@@ -135,13 +135,18 @@ void fs_positions_set_offset(struct fs_positions *p, const char *topic, int64_t 
 
 /* ------------------------------------------------------------ files */
 
-uint64_t fs_state_spec_hash(const char *spec)
+uint64_t fs_stable_hash(const void *p, size_t n)
 {
 	/* FNV-1a 64: stable across releases, unlike the hash map's. */
 	uint64_t h = 0xcbf29ce484222325ULL;
-	for (const unsigned char *s = (const unsigned char *)spec; *s; s++)
+	for (const unsigned char *s = p, *e = s + n; s < e; s++)
 		h = (h ^ *s) * 0x100000001b3ULL;
 	return h;
+}
+
+uint64_t fs_state_spec_hash(const char *spec)
+{
+	return fs_stable_hash(spec, strlen(spec));
 }
 
 static void put_map(struct fs_buf *b, const struct fs_hmap *m)

@@ -74,6 +74,8 @@ struct fs_state {
 
 /* The stable 64-bit hash of a canonical spec text (FNV-1a). */
 uint64_t fs_state_spec_hash(const char *spec);
+/* The same hash of any bytes (model ids use it too). */
+uint64_t fs_stable_hash(const void *p, size_t n);
 
 /* While a state is saved, the tool appends its payload to fs_state_buf()
  * and calls fs_state_flush() now and then (between keys): the bytes are

@@ -1,0 +1,843 @@
+/* model.c: XGBoost JSON and fstools linear models (see model.h).
+ *
+ * XGBoost trees are flattened into one array of 12-byte nodes, renumbered
+ * breadth-first so that a node's right child always follows its left one:
+ * a numerical split is then `left + !(x < cond)`, with no second index to
+ * load. The arithmetic follows XGBoost's CPU predictor (1.7 and 2.x):
+ * features as float, each tree's leaf added in float to the base margin in
+ * tree order (DART: leaf times the tree's weight, in float), then the
+ * objective's transform in float.
+ */
+#define _GNU_SOURCE /* memmem */
+#include "model.h"
+#include "diag.h"
+#include "json.h"
+#include "state.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FEAT_MASK     0x3fffffffu
+#define DEFAULT_LEFT  0x80000000u
+#define CATEGORICAL   0x40000000u
+
+struct node {
+	int32_t left;           /* the left child; the right one is left + 1. -1: a leaf */
+	uint32_t feature;       /* feature index | DEFAULT_LEFT | CATEGORICAL */
+	union {
+		float cond;         /* numerical split: x < cond goes left */
+		float leaf;         /* a leaf's value */
+		uint32_t catset;    /* categorical split: index into cat_off */
+	} u;
+};
+
+enum link {
+	LINK_IDENTITY,          /* reg:squarederror, binary:logitraw, linear identity */
+	LINK_LOGISTIC,          /* binary:logistic, reg:logistic, linear logistic */
+	LINK_EXP,               /* count:poisson */
+	LINK_SOFTMAX,           /* multi:softprob and multi:softmax */
+};
+
+struct fs_model {
+	char *id, *describe;
+	size_t nfeat;
+	char **names;           /* nfeat entries, NULL where unnamed */
+	int has_names;
+	enum link link;
+	size_t nout;            /* 1, or the number of classes */
+	int xgb;
+
+	/* XGBoost */
+	struct node *nodes;
+	size_t nnodes;
+	uint32_t *root;         /* per tree: index of its root in nodes */
+	uint32_t *group;        /* per tree: the output it adds to */
+	float *weight;          /* per tree for DART, else NULL */
+	size_t ntrees;
+	float *base_margin;     /* per output */
+	uint32_t *cat_off;      /* per categorical split: its categories are */
+	uint32_t *cat_len;      /* cats[cat_off .. cat_off + cat_len), sorted */
+	int32_t *cats;
+	size_t ncatsets, ncats;
+	float *xf;              /* scratch: the features as float */
+	float *margin;          /* scratch: nout margins */
+
+	/* linear */
+	double intercept;
+	double *w, *center, *scale, *impute;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static void fail(char *err, size_t errsize, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail(char *err, size_t errsize, const char *name, const char *fmt, ...)
+{
+	int n = snprintf(err, errsize, "%s: ", name);
+	if (n < 0 || (size_t)n >= errsize)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errsize - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+/* XGBoost writes parameters as strings ("30", "5E-1") and arrays as numbers. */
+static int num_of(const json_t *v, double *out)
+{
+	if (json_is_number(v)) {
+		*out = json_number_value(v);
+		return 0;
+	}
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		char *end;
+		/* 2.1 writes a vector base score: "[5E-1]" */
+		int bracket = *s == '[';
+		errno = 0;
+		*out = strtod(s + bracket, &end);
+		if (end == s + bracket || errno == ERANGE)
+			return -1;
+		if (bracket && *end++ != ']')
+			return -1;
+		return *end ? -1 : 0;
+	}
+	if (json_is_boolean(v)) {
+		*out = json_is_true(v);
+		return 0;
+	}
+	return -1;
+}
+
+static int count_of(const json_t *v, size_t max, size_t *out)
+{
+	double d;
+	if (num_of(v, &d) < 0 || d < 0 || d > (double)max || d != floor(d))
+		return -1;
+	*out = (size_t)d;
+	return 0;
+}
+
+float fs_float_from_shortest(double d)
+{
+	float f = (float)d;
+	/* Two floats tie for d only when d is their exact midpoint, i.e. when
+	 * its 29 bits below float precision are exactly 1000...0. Then the
+	 * decimal was the shortest form of one of them: the one whose shortest
+	 * form reads back as d. */
+	if (!isfinite(f) || f == 0 || fabs(d) < 0x1p-126)
+		return f;
+	uint64_t bits;
+	memcpy(&bits, &d, sizeof bits);
+	if ((bits & 0x1fffffffu) != 0x10000000u)
+		return f;
+	float lo = nextafterf(f, -INFINITY), hi = nextafterf(f, INFINITY);
+	float cand[2] = {(double)lo < d ? lo : f, (double)hi > d ? hi : f};
+	for (int i = 0; i < 2; i++) {
+		char s[FS_DBL_MAX];
+		fs_fmt_float(s, cand[i]);
+		if (strtod(s, NULL) == d)
+			return cand[i];
+	}
+	return f;
+}
+
+static char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return fs_xstrdup(s && s[1] ? s + 1 : path);
+}
+
+static void set_id(struct fs_model *m, const char *name, const char *p, size_t n)
+{
+	char *b = base_name(name);
+	size_t len = strlen(b) + 18;
+	m->id = fs_xmalloc(len);
+	snprintf(m->id, len, "%s@%016llx", b, (unsigned long long)fs_stable_hash(p, n));
+	free(b);
+}
+
+/* ------------------------------------------------------------ XGBoost */
+
+static const json_t *get(const json_t *o, const char *k)
+{
+	return json_object_get(o, k);
+}
+
+/* An array member of a tree as numbers; n checked against the node count. */
+static const json_t *tree_array(const json_t *tree, const char *k, size_t n, int required,
+                                char *why, size_t whysize)
+{
+	const json_t *a = get(tree, k);
+	if (!a && !required)
+		return NULL;
+	if (!json_is_array(a) || (n != (size_t)-1 && json_array_size(a) != n)) {
+		snprintf(why, whysize, "\"%s\" is %s", k,
+		         !a ? "missing" : !json_is_array(a) ? "not an array" : "of the wrong length");
+		return NULL;
+	}
+	return a;
+}
+
+/* Element i of a numeric array; NaN where XGBoost wrote NaN (see below). */
+static double at(const json_t *a, size_t i)
+{
+	double d = NAN;
+	num_of(json_array_get(a, i), &d);
+	return d;
+}
+
+/* XGBoost writes NaN and Infinity as bare tokens (a categorical split's
+ * condition is NaN), which is not JSON: outside strings they become null,
+ * which at() reads back as NaN. Returns the bytes to parse. */
+static const char *without_nan(const char *p, size_t n, struct fs_buf *b, size_t *outn)
+{
+	if (!memmem(p, n, "NaN", 3) && !memmem(p, n, "Infinity", 8)) {
+		*outn = n;
+		return p;
+	}
+	int in_string = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (in_string) {
+			fs_buf_putc(b, c);
+			if (c == '\\' && i + 1 < n)
+				fs_buf_putc(b, p[++i]);
+			else if (c == '"')
+				in_string = 0;
+			continue;
+		}
+		if (c == '"')
+			in_string = 1;
+		size_t skip = n - i >= 3 && !memcmp(p + i, "NaN", 3) ? 3 :
+		              n - i >= 8 && !memcmp(p + i, "Infinity", 8) ? 8 :
+		              n - i >= 9 && !memcmp(p + i, "-Infinity", 9) ? 9 : 0;
+		if (skip) {
+			fs_buf_puts(b, "null");
+			i += skip - 1;
+		} else {
+			fs_buf_putc(b, c);
+		}
+	}
+	*outn = b->len;
+	return b->p;
+}
+
+/* Adds one tree to m, renumbered breadth-first. Returns 0 or -1 with why. */
+static int load_tree(struct fs_model *m, const json_t *tree, size_t t, char *why, size_t whysize)
+{
+	const json_t *param = get(tree, "tree_param");
+	size_t n, leafvec = 0;
+	if (count_of(get(param, "num_nodes"), 1u << 30, &n) < 0 || n == 0) {
+		snprintf(why, whysize, "tree_param.num_nodes is missing or invalid");
+		return -1;
+	}
+	if (get(param, "size_leaf_vector") && count_of(get(param, "size_leaf_vector"), 1u << 30, &leafvec) == 0 &&
+	    leafvec > 1) {
+		snprintf(why, whysize, "vector leaves (multi_strategy=\"multi_output_tree\") are not "
+		         "supported; train with the default one_output_per_tree");
+		return -1;
+	}
+	const json_t *lc, *rc, *si, *sc, *dl, *st;
+	if (!(lc = tree_array(tree, "left_children", n, 1, why, whysize)) ||
+	    !(rc = tree_array(tree, "right_children", n, 1, why, whysize)) ||
+	    !(si = tree_array(tree, "split_indices", n, 1, why, whysize)) ||
+	    !(sc = tree_array(tree, "split_conditions", n, 1, why, whysize)) ||
+	    !(dl = tree_array(tree, "default_left", n, 1, why, whysize)))
+		return -1;
+	st = tree_array(tree, "split_type", n, 0, why, whysize);
+	if (!st && get(tree, "split_type"))
+		return -1;
+
+	/* Categorical splits: node ids, and where each one's categories are. */
+	const json_t *cn = get(tree, "categories_nodes"), *cs = get(tree, "categories_segments"),
+	             *cz = get(tree, "categories_sizes"), *cv = get(tree, "categories");
+	size_t ncat = json_array_size(cn);
+	if (ncat && (json_array_size(cs) != ncat || json_array_size(cz) != ncat || !json_is_array(cv))) {
+		snprintf(why, whysize, "its categories_* arrays do not agree");
+		return -1;
+	}
+
+	int32_t *newid = fs_xmalloc(n * sizeof *newid);
+	size_t *queue = fs_xmalloc(n * sizeof *queue);
+	for (size_t i = 0; i < n; i++)
+		newid[i] = -1;
+	size_t base = m->nnodes;
+	m->nodes = fs_xrealloc(m->nodes, (base + n) * sizeof *m->nodes);
+	size_t head = 0, tail = 0, next = 1;
+	queue[tail++] = 0;
+	newid[0] = 0;
+	int rcode = 0;
+	while (head < tail) {
+		size_t old = queue[head++];
+		struct node *nd = &m->nodes[base + (size_t)newid[old]];
+		double l = at(lc, old), r = at(rc, old);
+		if (l == -1) {
+			nd->left = -1;
+			nd->feature = 0;
+			nd->u.leaf = fs_float_from_shortest(at(sc, old));
+			continue;
+		}
+		if (l < 0 || l >= (double)n || r < 0 || r >= (double)n || l != floor(l) || r != floor(r) ||
+		    newid[(size_t)l] != -1 || newid[(size_t)r] != -1 || l == r) {
+			snprintf(why, whysize, "node %zu has invalid children", old);
+			rcode = -1;
+			break;
+		}
+		double f = at(si, old);
+		if (f < 0 || f >= (double)m->nfeat || f != floor(f)) {
+			snprintf(why, whysize, "node %zu splits on feature %g, but the model has %zu features",
+			         old, f, m->nfeat);
+			rcode = -1;
+			break;
+		}
+		nd->left = (int32_t)(base + next);
+		nd->feature = (uint32_t)f | (at(dl, old) != 0 ? DEFAULT_LEFT : 0);
+		if (st && at(st, old) == 1) {
+			/* find this node's category set */
+			size_t k = 0;
+			while (k < ncat && at(cn, k) != (double)old)
+				k++;
+			size_t off = (size_t)at(cs, k), len = (size_t)at(cz, k);
+			if (k == ncat || off + len > json_array_size(cv) || off + len < off) {
+				snprintf(why, whysize, "categorical node %zu has no category set", old);
+				rcode = -1;
+				break;
+			}
+			m->cat_off = fs_xrealloc(m->cat_off, (m->ncatsets + 1) * sizeof *m->cat_off);
+			m->cat_len = fs_xrealloc(m->cat_len, (m->ncatsets + 1) * sizeof *m->cat_len);
+			m->cats = fs_xrealloc(m->cats, (m->ncats + len) * sizeof *m->cats);
+			m->cat_off[m->ncatsets] = (uint32_t)m->ncats;
+			m->cat_len[m->ncatsets] = (uint32_t)len;
+			for (size_t j = 0; j < len; j++)
+				m->cats[m->ncats + j] = (int32_t)at(cv, off + j);
+			/* sorted, for a binary search */
+			for (size_t a = 1; a < len; a++)
+				for (size_t b = a; b > 0 && m->cats[m->ncats + b - 1] > m->cats[m->ncats + b]; b--) {
+					int32_t tmp = m->cats[m->ncats + b];
+					m->cats[m->ncats + b] = m->cats[m->ncats + b - 1];
+					m->cats[m->ncats + b - 1] = tmp;
+				}
+			m->ncats += len;
+			nd->feature |= CATEGORICAL;
+			nd->u.catset = (uint32_t)m->ncatsets++;
+		} else {
+			nd->u.cond = fs_float_from_shortest(at(sc, old));
+		}
+		newid[(size_t)l] = (int32_t)next++;
+		newid[(size_t)r] = (int32_t)next++;
+		queue[tail++] = (size_t)l;
+		queue[tail++] = (size_t)r;
+	}
+	free(newid);
+	free(queue);
+	if (rcode < 0)
+		return -1;
+	m->root[t] = (uint32_t)base;
+	m->nnodes = base + next;  /* deleted nodes, unreachable, are dropped */
+	return 0;
+}
+
+/* The link of an objective, or -1 for one fsscore does not score. */
+static int link_of(const char *obj)
+{
+	if (!strcmp(obj, "binary:logistic") || !strcmp(obj, "reg:logistic"))
+		return LINK_LOGISTIC;
+	if (!strcmp(obj, "binary:logitraw") || !strcmp(obj, "reg:squarederror") ||
+	    !strcmp(obj, "reg:linear"))
+		return LINK_IDENTITY;
+	if (!strcmp(obj, "count:poisson"))
+		return LINK_EXP;
+	if (!strcmp(obj, "multi:softprob") || !strcmp(obj, "multi:softmax"))
+		return LINK_SOFTMAX;
+	return -1;
+}
+
+/* base_score as the margin trees add to: each objective's ProbToMargin,
+ * in float as XGBoost computes it. binary:logitraw's is the identity. */
+static int margin_of(enum link link, float b, float *out, char *why, size_t whysize)
+{
+	switch (link) {
+	case LINK_LOGISTIC:
+		if (!(b > 0.0f && b < 1.0f)) {
+			snprintf(why, whysize, "base_score %g is outside (0, 1)", (double)b);
+			return -1;
+		}
+		*out = -logf(1.0f / b - 1.0f);
+		return 0;
+	case LINK_EXP:
+		if (!(b > 0.0f)) {
+			snprintf(why, whysize, "base_score %g is not positive", (double)b);
+			return -1;
+		}
+		*out = logf(b);
+		return 0;
+	case LINK_IDENTITY:
+	case LINK_SOFTMAX:
+		break;
+	}
+	*out = b;
+	return 0;
+}
+
+/* base_score: "5E-1" (up to 3.0), or "[5E-1]" and "[a,b,c]" (one per class,
+ * from 3.1). Returns the number of values read into out, or -1. */
+static int base_scores(const json_t *v, float *out, size_t max)
+{
+	double d;
+	if (!json_is_string(v) || json_string_value(v)[0] != '[')
+		return num_of(v, &d) < 0 ? -1 : (out[0] = fs_float_from_shortest(d), 1);
+	const char *p = json_string_value(v) + 1;
+	size_t n = 0;
+	for (;;) {
+		char *end;
+		errno = 0;
+		d = strtod(p, &end);
+		if (end == p || errno == ERANGE || n == max)
+			return -1;
+		out[n++] = fs_float_from_shortest(d);
+		p = end;
+		while (*p == ' ')
+			p++;
+		if (*p == ']')
+			return p[1] ? -1 : (int)n;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
+static int load_xgboost(struct fs_model *m, const json_t *root, char *why, size_t whysize)
+{
+	const json_t *learner = get(root, "learner");
+	const json_t *mp = get(learner, "learner_model_param");
+	const json_t *gb = get(learner, "gradient_booster");
+	const char *gbname = json_string_value(get(gb, "name"));
+	const char *obj = json_string_value(get(get(learner, "objective"), "name"));
+	size_t nclass = 0, ntarget = 1;
+	m->xgb = 1;
+	if (!json_is_object(mp) || count_of(get(mp, "num_feature"), FEAT_MASK, &m->nfeat) < 0 ||
+	    !get(mp, "base_score") ||
+	    (get(mp, "num_class") && count_of(get(mp, "num_class"), 1u << 20, &nclass) < 0)) {
+		snprintf(why, whysize, "learner.learner_model_param is missing or incomplete "
+		         "(num_feature, base_score)");
+		return -1;
+	}
+	if (get(mp, "num_target") && (count_of(get(mp, "num_target"), 1u << 20, &ntarget) < 0 || ntarget > 1)) {
+		snprintf(why, whysize, "models with several targets (num_target > 1) are not supported");
+		return -1;
+	}
+	if (!obj) {
+		snprintf(why, whysize, "learner.objective.name is missing");
+		return -1;
+	}
+	int link = link_of(obj);
+	if (link < 0) {
+		snprintf(why, whysize, "objective \"%s\" is not supported (fsscore scores binary:logistic, "
+		         "binary:logitraw, reg:logistic, reg:squarederror, count:poisson, "
+		         "multi:softprob and multi:softmax)", obj);
+		return -1;
+	}
+	m->link = (enum link)link;
+	if (m->link == LINK_SOFTMAX && nclass < 2) {
+		snprintf(why, whysize, "objective %s needs num_class of 2 or more", obj);
+		return -1;
+	}
+	m->nout = m->link == LINK_SOFTMAX ? nclass : 1;
+	m->base_margin = fs_xcalloc(m->nout, sizeof *m->base_margin);
+	int nb = base_scores(get(mp, "base_score"), m->base_margin, m->nout);
+	if (nb != 1 && nb != (int)m->nout) {
+		snprintf(why, whysize, "base_score is not a number, nor a list of one per class");
+		return -1;
+	}
+	for (size_t k = nb == 1 ? 1 : m->nout; k < m->nout; k++)
+		m->base_margin[k] = m->base_margin[0];  /* one for all classes */
+	for (size_t k = 0; k < m->nout; k++)
+		if (margin_of(m->link, m->base_margin[k], &m->base_margin[k], why, whysize) < 0)
+			return -1;
+
+	/* names: learner.feature_names; categorical features: feature_types "c" */
+	const json_t *fn = get(learner, "feature_names"), *ft = get(learner, "feature_types");
+	m->names = fs_xcalloc(m->nfeat ? m->nfeat : 1, sizeof *m->names);
+	m->has_names = json_array_size(fn) == m->nfeat && m->nfeat > 0;
+	for (size_t i = 0; m->has_names && i < m->nfeat; i++) {
+		const char *s = json_string_value(json_array_get(fn, i));
+		if (!s) {
+			snprintf(why, whysize, "feature_names[%zu] is not a string", i);
+			return -1;
+		}
+		m->names[i] = fs_xstrdup(s);
+	}
+	(void)ft;  /* split_type marks categorical splits; feature_types are informative */
+
+	/* gbtree, or dart around a gbtree */
+	const json_t *model = NULL, *wd = NULL;
+	if (gbname && !strcmp(gbname, "gbtree")) {
+		model = get(gb, "model");
+		/* DART as 3.3 writes it: weights beside the model; 3.4, inside it */
+		wd = get(gb, "weight_drop") ? get(gb, "weight_drop") : get(model, "weight_drop");
+	} else if (gbname && !strcmp(gbname, "dart")) {
+		/* DART up to 3.2: a gbtree inside, weights beside it */
+		model = get(get(gb, "gbtree"), "model");
+		wd = get(gb, "weight_drop");
+	} else {
+		snprintf(why, whysize, "booster \"%s\" is not supported (gbtree and dart are)",
+		         gbname ? gbname : "(none)");
+		return -1;
+	}
+	const json_t *trees = get(model, "trees"), *info = get(model, "tree_info");
+	if (!json_is_array(trees) || !json_is_array(info) || json_array_size(info) != json_array_size(trees)) {
+		snprintf(why, whysize, "gradient_booster model has no trees or tree_info of another length");
+		return -1;
+	}
+	m->ntrees = json_array_size(trees);
+	if (wd && (!json_is_array(wd) || json_array_size(wd) != m->ntrees)) {
+		snprintf(why, whysize, "dart weight_drop does not have one weight per tree");
+		return -1;
+	}
+	m->root = fs_xcalloc(m->ntrees + 1, sizeof *m->root);
+	m->group = fs_xcalloc(m->ntrees + 1, sizeof *m->group);
+	if (wd)
+		m->weight = fs_xcalloc(m->ntrees + 1, sizeof *m->weight);
+	for (size_t t = 0; t < m->ntrees; t++) {
+		double g = at(info, t);
+		if (g < 0 || g >= (double)m->nout || g != floor(g)) {
+			snprintf(why, whysize, "tree_info[%zu] = %g names no output", t, g);
+			return -1;
+		}
+		m->group[t] = (uint32_t)g;
+		if (wd)
+			m->weight[t] = fs_float_from_shortest(at(wd, t));
+		char twhy[256];
+		if (load_tree(m, json_array_get(trees, t), t, twhy, sizeof twhy) < 0) {
+			snprintf(why, whysize, "tree %zu: %s", t, twhy);
+			return -1;
+		}
+	}
+	m->xf = fs_xcalloc(m->nfeat + 1, sizeof *m->xf);
+	m->margin = fs_xcalloc(m->nout, sizeof *m->margin);
+
+	const json_t *ver = get(root, "version");
+	char vs[32] = "?";
+	if (json_array_size(ver) >= 2)
+		snprintf(vs, sizeof vs, "%g.%g", at(ver, 0), at(ver, 1));
+	char d[256];
+	snprintf(d, sizeof d, "xgboost %s %s, %zu trees, %s, %zu features", vs, gbname, m->ntrees, obj,
+	         m->nfeat);
+	m->describe = fs_xstrdup(d);
+	return 0;
+}
+
+/* ------------------------------------------------------------ linear */
+
+static int linear_map(const json_t *lin, const char *k, struct fs_model *m, double *dst,
+                      char *why, size_t whysize)
+{
+	const json_t *o = get(lin, k);
+	if (!o)
+		return 0;
+	if (!json_is_object(o)) {
+		snprintf(why, whysize, "\"%s\" is not an object of numbers by feature name", k);
+		return -1;
+	}
+	const char *name;
+	json_t *v;
+	json_object_foreach((json_t *)o, name, v) {
+		size_t i = 0;
+		while (i < m->nfeat && strcmp(m->names[i], name) != 0)
+			i++;
+		if (i == m->nfeat) {
+			snprintf(why, whysize, "\"%s\" names \"%s\", which has no weight", k, name);
+			return -1;
+		}
+		if (!json_is_number(v)) {
+			snprintf(why, whysize, "%s.%s is not a number", k, name);
+			return -1;
+		}
+		dst[i] = json_number_value(v);
+	}
+	return 0;
+}
+
+static int load_linear(struct fs_model *m, const json_t *lin, char *why, size_t whysize)
+{
+	const json_t *ver = get(lin, "version"), *w = get(lin, "weights");
+	const char *link = json_string_value(get(lin, "link"));
+	if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
+		snprintf(why, whysize, "fstools-linear \"version\" must be 1");
+		return -1;
+	}
+	if (!link || (strcmp(link, "logistic") && strcmp(link, "identity"))) {
+		snprintf(why, whysize, "\"link\" must be \"logistic\" or \"identity\"");
+		return -1;
+	}
+	m->link = strcmp(link, "logistic") ? LINK_IDENTITY : LINK_LOGISTIC;
+	if (!json_is_number(get(lin, "intercept"))) {
+		snprintf(why, whysize, "\"intercept\" is missing or not a number");
+		return -1;
+	}
+	m->intercept = json_number_value(get(lin, "intercept"));
+	if (!json_is_object(w) || json_object_size(w) == 0) {
+		snprintf(why, whysize, "\"weights\" must be an object of numbers by feature name");
+		return -1;
+	}
+	m->nfeat = json_object_size(w);
+	m->nout = 1;
+	m->has_names = 1;
+	m->names = fs_xcalloc(m->nfeat, sizeof *m->names);
+	m->w = fs_xcalloc(m->nfeat, sizeof *m->w);
+	m->center = fs_xcalloc(m->nfeat, sizeof *m->center);
+	m->scale = fs_xcalloc(m->nfeat, sizeof *m->scale);
+	m->impute = fs_xcalloc(m->nfeat, sizeof *m->impute);
+	const char *name;
+	json_t *v;
+	size_t i = 0;
+	json_object_foreach((json_t *)w, name, v) {
+		if (!json_is_number(v)) {
+			snprintf(why, whysize, "weights.%s is not a number", name);
+			return -1;
+		}
+		m->names[i] = fs_xstrdup(name);
+		m->w[i] = json_number_value(v);
+		m->scale[i] = 1;
+		i++;
+	}
+	if (linear_map(lin, "center", m, m->center, why, whysize) < 0 ||
+	    linear_map(lin, "scale", m, m->scale, why, whysize) < 0)
+		return -1;
+	for (i = 0; i < m->nfeat; i++) {
+		if (!(m->scale[i] != 0) || !isfinite(m->scale[i])) {
+			snprintf(why, whysize, "scale.%s must be a finite non-zero number", m->names[i]);
+			return -1;
+		}
+		m->impute[i] = m->center[i];  /* a missing value contributes nothing */
+	}
+	if (linear_map(lin, "impute", m, m->impute, why, whysize) < 0)
+		return -1;
+	char d[128];
+	snprintf(d, sizeof d, "fstools-linear %s, %zu features", link, m->nfeat);
+	m->describe = fs_xstrdup(d);
+	return 0;
+}
+
+/* ------------------------------------------------------------ loading */
+
+struct fs_model *fs_model_parse(const char *name, const char *p, size_t n, char *err, size_t errsize)
+{
+	json_error_t je;
+	struct fs_buf clean = {0};
+	size_t cn;
+	const char *cp = without_nan(p, n, &clean, &cn);
+	json_t *root = json_loadb(cp, cn, 0, &je);
+	fs_buf_free(&clean);
+	if (!root) {
+		int binary = n > 0 && memchr(p, '\0', n < 4096 ? n : 4096);
+		if (binary)
+			fail(err, errsize, name, "not a JSON model (an XGBoost binary or UBJSON file?); "
+			     "save it as JSON with booster.save_model(\"model.json\")");
+		else if (n == 0)
+			fail(err, errsize, name, "empty file; expected an XGBoost JSON or fstools-linear model");
+		else
+			fail(err, errsize, name, "invalid JSON at line %d, column %d: %s (a truncated or "
+			     "half-written file?)", je.line, je.column, je.text);
+		return NULL;
+	}
+	struct fs_model *m = fs_xcalloc(1, sizeof *m);
+	char why[384] = "";
+	int rc;
+	if (json_is_object(get(root, "learner"))) {
+		rc = load_xgboost(m, root, why, sizeof why);
+	} else if (json_is_string(get(root, "format")) &&
+	           !strcmp(json_string_value(get(root, "format")), "fstools-linear")) {
+		rc = load_linear(m, root, why, sizeof why);
+	} else {
+		snprintf(why, sizeof why, "unknown model format: expected an XGBoost JSON model "
+		         "(Booster.save_model) or an fstools linear model (\"format\": \"fstools-linear\"; "
+		         "see fsscore(1))");
+		rc = -1;
+	}
+	json_decref(root);
+	if (rc < 0) {
+		fail(err, errsize, name, "%s", why);
+		fs_model_free(m);
+		return NULL;
+	}
+	set_id(m, name, p, n);
+	return m;
+}
+
+struct fs_model *fs_model_load(const char *path, char *err, size_t errsize, int *status)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fail(err, errsize, path, "cannot open: %s", strerror(errno));
+		*status = FS_EX_NOINPUT;
+		return NULL;
+	}
+	struct fs_buf b = {0};
+	char chunk[65536];
+	size_t r;
+	while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fs_buf_put(&b, chunk, r);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		fail(err, errsize, path, "cannot read: %s", strerror(errno));
+		fs_buf_free(&b);
+		*status = FS_EX_NOINPUT;
+		return NULL;
+	}
+	struct fs_model *m = fs_model_parse(path, b.p ? b.p : "", b.len, err, errsize);
+	fs_buf_free(&b);
+	*status = m ? FS_EX_OK : FS_EX_DATAERR;
+	return m;
+}
+
+void fs_model_free(struct fs_model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; m->names && i < m->nfeat; i++)
+		free(m->names[i]);
+	free(m->names);
+	free(m->id);
+	free(m->describe);
+	free(m->nodes);
+	free(m->root);
+	free(m->group);
+	free(m->weight);
+	free(m->cat_off);
+	free(m->cat_len);
+	free(m->cats);
+	free(m->xf);
+	free(m->margin);
+	free(m->base_margin);
+	free(m->w);
+	free(m->center);
+	free(m->scale);
+	free(m->impute);
+	free(m);
+}
+
+size_t fs_model_nfeatures(const struct fs_model *m) { return m->nfeat; }
+const char *fs_model_feature(const struct fs_model *m, size_t i) { return m->names[i]; }
+int fs_model_has_names(const struct fs_model *m) { return m->has_names; }
+size_t fs_model_noutputs(const struct fs_model *m) { return m->nout; }
+const char *fs_model_id(const struct fs_model *m) { return m->id; }
+const char *fs_model_describe(const struct fs_model *m) { return m->describe; }
+
+enum fs_model_task fs_model_task(const struct fs_model *m)
+{
+	return m->link == LINK_SOFTMAX ? FS_TASK_MULTICLASS : FS_TASK_SCORE;
+}
+
+/* ------------------------------------------------------------ prediction */
+
+/* XGBoost's categorical decision: the categories in the set go right; a
+ * negative, too large or absent category goes left. */
+static int goes_right(const struct fs_model *m, uint32_t set, float v)
+{
+	if (!(v >= 0.0f) || v >= 16777216.0f)
+		return 0;
+	int32_t c = (int32_t)v;
+	const int32_t *a = m->cats + m->cat_off[set];
+	size_t lo = 0, hi = m->cat_len[set];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (a[mid] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->cat_len[set] && a[lo] == c;
+}
+
+static float sigmoidf(float x)
+{
+	/* common::Sigmoid in XGBoost, in float; the epsilon only matters below
+	 * a margin of -88.7, where it keeps the result from being 0 */
+	float e = fminf(-x, 88.7f);
+	return 1.0f / (expf(e) + 1.0f + 1e-16f);
+}
+
+static int predict_xgb(const struct fs_model *m, const double *x, double *out)
+{
+	float *xf = m->xf, *margin = m->margin;
+	for (size_t i = 0; i < m->nfeat; i++)
+		xf[i] = (float)x[i];
+	for (size_t k = 0; k < m->nout; k++)
+		margin[k] = m->base_margin[k];
+	const struct node *nodes = m->nodes;
+	for (size_t t = 0; t < m->ntrees; t++) {
+		const struct node *n = &nodes[m->root[t]];
+		while (n->left >= 0) {
+			float v = xf[n->feature & FEAT_MASK];
+			int right;
+			if (isnan(v))
+				right = !(n->feature & DEFAULT_LEFT);
+			else if (n->feature & CATEGORICAL)
+				right = goes_right(m, n->u.catset, v);
+			else
+				right = !(v < n->u.cond);
+			n = &nodes[n->left + right];
+		}
+		if (m->weight)
+			margin[m->group[t]] += n->u.leaf * m->weight[t];
+		else
+			margin[m->group[t]] += n->u.leaf;
+	}
+	switch (m->link) {
+	case LINK_IDENTITY:
+		out[0] = margin[0];
+		return 0;
+	case LINK_LOGISTIC:
+		out[0] = sigmoidf(margin[0]);
+		return 0;
+	case LINK_EXP:
+		out[0] = expf(margin[0]);
+		return 0;
+	case LINK_SOFTMAX:
+		break;
+	}
+	/* common::Softmax: shift by the largest margin, sum in double, divide in float */
+	size_t best = 0;
+	float wmax = margin[0];
+	for (size_t k = 1; k < m->nout; k++)
+		if (margin[k] > wmax) {
+			wmax = margin[k];
+			best = k;
+		}
+	double wsum = 0;
+	float e[m->nout];
+	for (size_t k = 0; k < m->nout; k++) {
+		e[k] = expf(margin[k] - wmax);
+		wsum += e[k];
+	}
+	for (size_t k = 0; k < m->nout; k++)
+		out[k] = e[k] / (float)wsum;
+	return (int)best;
+}
+
+static int predict_linear(const struct fs_model *m, const double *x, double *out)
+{
+	double z = m->intercept;
+	for (size_t i = 0; i < m->nfeat; i++) {
+		double v = isnan(x[i]) ? m->impute[i] : x[i];
+		z += m->w[i] * ((v - m->center[i]) / m->scale[i]);
+	}
+	if (m->link == LINK_LOGISTIC)
+		out[0] = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
+	else
+		out[0] = z;
+	return 0;
+}
+
+int fs_model_predict(const struct fs_model *m, const double *x, double *out)
+{
+	return m->xgb ? predict_xgb(m, x, out) : predict_linear(m, x, out);
+}

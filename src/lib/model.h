@@ -1,0 +1,63 @@
+/* model.h: models trained elsewhere, loaded from their files and evaluated
+ * exactly as the training library evaluates them.
+ *
+ * Two formats, told apart by content:
+ *  - XGBoost JSON (Booster.save_model("m.json"), 1.x and 2.x schemas):
+ *    gbtree and dart boosters, numerical and categorical splits, missing
+ *    values routed by default_left. Evaluation repeats XGBoost's float32
+ *    arithmetic: inputs rounded to float, leaves summed in float in tree
+ *    order onto the base margin, transforms in float.
+ *  - the fstools linear format (fsscore(1)): intercept, weights, centring
+ *    and scaling by feature name, logistic or identity link, in double.
+ *
+ * A model is immutable once loaded; fsscore swaps whole models on reload.
+ */
+#ifndef FS_MODEL_H
+#define FS_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fs_model;
+
+/* What a prediction is. */
+enum fs_model_task {
+	FS_TASK_SCORE,       /* one number: a probability or a regression value */
+	FS_TASK_MULTICLASS,  /* one probability per class, and the chosen class */
+};
+
+/* Loads and validates a model file. Returns NULL with a message naming the
+ * file and the cause in err, and *status set to 66 (unreadable) or 65
+ * (not a model fstools can score). */
+struct fs_model *fs_model_load(const char *path, char *err, size_t errsize, int *status);
+/* The same from bytes already read; name is used in messages and the id. */
+struct fs_model *fs_model_parse(const char *name, const char *p, size_t n, char *err,
+                                size_t errsize);
+void fs_model_free(struct fs_model *m);
+
+/* Feature names in input order (NULL entries when the file has none). */
+size_t fs_model_nfeatures(const struct fs_model *m);
+const char *fs_model_feature(const struct fs_model *m, size_t i);
+/* 1 when every feature has a name in the file. */
+int fs_model_has_names(const struct fs_model *m);
+
+enum fs_model_task fs_model_task(const struct fs_model *m);
+/* Number of outputs fs_model_predict writes: 1, or the number of classes. */
+size_t fs_model_noutputs(const struct fs_model *m);
+/* "fraud.json@1f2e3d4c5b6a7988": the file's base name and a hash of its bytes. */
+const char *fs_model_id(const struct fs_model *m);
+/* A line for messages: "xgboost gbtree, 100 trees, binary:logistic, 30 features". */
+const char *fs_model_describe(const struct fs_model *m);
+
+/* Evaluates the model on x (fs_model_nfeatures values; NaN is missing) and
+ * writes fs_model_noutputs values to out (XGBoost's are float32 values,
+ * exactly). Uses scratch space in m: one caller at a time. For multiclass models the return
+ * value is the predicted class (the first of the highest), else 0. */
+int fs_model_predict(const struct fs_model *m, const double *x, double *out);
+
+/* The float nearest to a double read from the shortest decimal of a float
+ * (how XGBoost writes them): exact also where reading the decimal as a
+ * double first would land on a tie between two floats. */
+float fs_float_from_shortest(double d);
+
+#endif

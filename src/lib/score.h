@@ -1,0 +1,39 @@
+/* score.h: fsscore's engine — a model (and a shadow) scoring each event.
+ *
+ * fs_score_new loads the models; fs_score_step reads each model's features
+ * from the event, scores it and writes the event with the score, the flag
+ * and the model's id appended. fs_score_poll is the loop's poll hook: on
+ * SIGHUP, and with --watch when a model file is replaced, the file is
+ * loaded again and swapped in between two events, or, when it is bad,
+ * reported while the old model keeps serving.
+ */
+#ifndef FS_SCORE_H
+#define FS_SCORE_H
+
+#include "loop.h"
+
+struct fs_score_config {
+	const char *model;       /* --model FILE */
+	const char *shadow;      /* --shadow FILE, or NULL */
+	const char *from;        /* --from: the features object's path, "." for the event */
+	const char *features;    /* --features a,b,c: names for a model without them */
+	double threshold;        /* --threshold, when has_threshold */
+	int has_threshold;
+	int watch;               /* --watch: reload when a model file changes */
+	int strict;              /* --strict: an absent feature rejects the event */
+	int kcat;                /* --kcat: @ paths name envelope fields */
+};
+
+struct fs_score;
+
+/* Returns the engine, or NULL with a message in err and the exit status in
+ * *status (64 usage, 65 not a model, 66 unreadable). */
+struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size_t errsize,
+                              int *status);
+int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run);
+int fs_score_poll(void *ctx, int hup);
+/* Warnings worth a look at the end of a run: features no event had. */
+void fs_score_report(const struct fs_score *s);
+void fs_score_free(struct fs_score *s);
+
+#endif
