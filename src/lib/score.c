@@ -433,9 +433,10 @@ int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 	if (s->from) {
 		obj = fs_path_get(s->from, r);
 		if (!json_is_object(obj))
-			return fs_run_reject(run, FS_REJ_FEATURE, "%s \"%s\" object (fsfeat writes "
-			                     "\"features\"; name another with --from, or --from . for the "
-			                     "event's own fields)", obj ? "not an" : "no", s->from->spec);
+			return fs_run_reject(run, FS_REJ_FEATURE, "%s%s%s (fsfeat writes \"features\"; "
+			                     "name another object with --from, or --from . for the event's "
+			                     "own fields)", obj ? "\"" : "no \"", s->from->spec,
+			                     obj ? "\" is not an object" : "\" object");
 	}
 	if (read_features(s, obj, run) < 0)
 		return -1;

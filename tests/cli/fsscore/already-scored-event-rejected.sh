@@ -1,0 +1,1 @@
+fsscore --model fraud.json events.ndjson | fsscore --model fraud.json; echo "exit $?"

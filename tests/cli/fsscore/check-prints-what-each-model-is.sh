@@ -1,0 +1,2 @@
+fsscore --model fraud.json --shadow classes.json --check
+fsscore --model linear.json --check

@@ -1,0 +1,1 @@
+fsscore --model classes.json events.ndjson
