@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 			fs_usage_error(usage, "%s", err);
 		fs_die(status, "%s", err);
 	}
-	struct fs_step step = {.ctx = s, .step = fs_score_step, .poll = fs_score_poll};
+	struct fs_step step = {.ctx = s, .step = fs_score_step, .raw = 1, .poll = fs_score_poll};
 	status = fs_loop_run(&loop, argv + optind, argc - optind, &step);
 	fs_score_report(s);
 	fs_score_free(s);

@@ -20,3 +20,30 @@ skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $*"; }
 # check DESCRIPTION COMMAND...: ok when the command succeeds.
 check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 diag() { sed 's/^/# /'; }
+
+# golden DIR: runs each case DIR/NAME.sh in a fresh scratch directory with
+# the fixtures of DIR/data copied in; its stdout, stderr and exit status
+# must equal NAME.stdout, NAME.stderr and NAME.exit. FS_REGEN=1 rewrites
+# the golden files instead (on purpose only: review the diff).
+golden() {
+	gdir=$1
+	cases=$(cd "$gdir" && ls *.sh | sed 's/\.sh$//')
+	plan "$(echo "$cases" | wc -l)"
+	for c in $cases; do
+		w="$TMP/$c"
+		mkdir -p "$w"
+		cp "$gdir"/data/* "$w"/
+		(cd "$w" && sh "$gdir/$c.sh" >"$w/.stdout" 2>"$w/.stderr"; echo $? >"$w/.exit")
+		if [ -n "$FS_REGEN" ]; then
+			for k in stdout stderr exit; do cp "$w/.$k" "$gdir/$c.$k"; done
+		fi
+		bad=""
+		for k in stdout stderr exit; do
+			if ! cmp -s "$w/.$k" "$gdir/$c.$k"; then
+				bad="$bad $k"
+				diff -u "$gdir/$c.$k" "$w/.$k" 2>&1 | head -n 30 | diag
+			fi
+		done
+		if [ -z "$bad" ]; then ok "$c"; else not_ok "$c (differs:$bad)"; fi
+	done
+}

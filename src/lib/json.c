@@ -1,6 +1,7 @@
 /* json.c: JSON writing and raw-byte member lookup (see json.h). */
 #include "json.h"
 
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -270,6 +271,65 @@ size_t fs_fmt_double(char out[FS_DBL_MAX], double x)
 static const double exact_p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+double fs_decimal(const char *s, size_t n)
+{
+	/* Exact when the digits fit 2^53 and the power of ten is at most 22:
+	 * one correctly rounded operation on two exact doubles, as strtod
+	 * would round (Clinger's fast path); otherwise strtod itself. */
+	size_t i = 0;
+	int neg = n > 0 && s[0] == '-';
+	i += (size_t)neg;
+	uint64_t m = 0;
+	int digits = 0, exp10 = 0;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		if (digits || s[i] != '0') {
+			m = m * 10 + (uint64_t)(s[i] - '0');
+			if (++digits > 15)
+				goto slow;
+		}
+	if (i < n && s[i] == '.')
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			if (digits || s[i] != '0') {
+				m = m * 10 + (uint64_t)(s[i] - '0');
+				if (++digits > 15)
+					goto slow;
+			}
+			exp10--;
+		}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		int eneg = i < n && s[i] == '-';
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		int e = 0;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			e = e * 10 + (s[i] - '0');
+			if (e > 1000)
+				goto slow;
+		}
+		exp10 += eneg ? -e : e;
+	}
+	if (i != n)
+		goto slow;
+	if (m == 0)
+		return neg ? -0.0 : 0.0;
+	if (exp10 >= -22 && exp10 <= 22) {
+		double d = exp10 >= 0 ? (double)m * exact_p10[exp10] : (double)m / exact_p10[-exp10];
+		return neg ? -d : d;
+	}
+slow:;
+	char buf[64];
+	char *tmp = n < sizeof buf ? buf : malloc(n + 1);
+	if (!tmp)
+		return NAN;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	double d = strtod(tmp, NULL);
+	if (tmp != buf)
+		free(tmp);
+	return d;
+}
+
 /* The decimal m * 10^-k read as a float, as strtof would: one correctly
  * rounded double operation, then to float; where that double lands exactly
  * between two floats, rounding twice could differ, so strtof decides. */
@@ -502,6 +562,240 @@ static size_t skip_value(const char *p, size_t i, size_t n)
 	return i;
 }
 
+/* ------------------------------------------------------------ validation */
+
+/* jansson's limit on nested arrays and objects. */
+#define MAX_DEPTH 2048
+
+/* A UTF-8 sequence at p[0..n): its length when valid (no overlongs, no
+ * surrogates, at most U+10FFFF), else 0 -- the same rules as jansson. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static int hex4(const char *p, unsigned *v)
+{
+	*v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') :
+		             c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) :
+		             c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
+		if (d == 16)
+			return -1;
+		*v = *v << 4 | d;
+	}
+	return 0;
+}
+
+/* A string at p[i] == '"': the offset past it, or 0 when invalid. */
+static size_t check_string(const char *p, size_t i, size_t n)
+{
+	for (i++; i < n;) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == '"')
+			return i + 1;
+		if (c < 0x20)
+			return 0;
+		if (c == '\\') {
+			if (i + 1 >= n)
+				return 0;
+			char e = p[i + 1];
+			if (e == 'u') {
+				unsigned u, lo;
+				if (i + 6 > n || hex4(p + i + 2, &u) < 0 || u == 0)
+					return 0;  /* \u0000: jansson refuses it without JSON_ALLOW_NUL */
+				i += 6;
+				if (u >= 0xdc00 && u <= 0xdfff)
+					return 0;
+				if (u >= 0xd800 && u <= 0xdbff) {
+					if (i + 6 > n || p[i] != '\\' || p[i + 1] != 'u' || hex4(p + i + 2, &lo) < 0 ||
+					    lo < 0xdc00 || lo > 0xdfff)
+						return 0;
+					i += 6;
+				}
+				continue;
+			}
+			if (!strchr("\"\\/bfnrt", e) || e == '\0')
+				return 0;
+			i += 2;
+			continue;
+		}
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t len = utf8_seq((const unsigned char *)p + i, n - i);
+		if (!len)
+			return 0;
+		i += len;
+	}
+	return 0;
+}
+
+/* A number at p[i]: the offset past it, or 0 when invalid. *big is set for
+ * an integer beyond 64 bits (jansson reads the line again with reals). */
+static size_t check_number(const char *p, size_t i, size_t n, int *big)
+{
+	size_t s = i;
+	if (p[i] == '-')
+		i++;
+	if (i >= n || p[i] < '0' || p[i] > '9')
+		return 0;
+	if (p[i] == '0') {
+		i++;
+		if (i < n && p[i] >= '0' && p[i] <= '9')
+			return 0;
+	} else {
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+	}
+	int real = 0;
+	if (i < n && p[i] == '.') {
+		real = 1;
+		if (++i >= n || p[i] < '0' || p[i] > '9')
+			return 0;
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+	}
+	int exp_digits = 0;
+	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+		real = 1;
+		i++;
+		if (i < n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		if (i >= n || p[i] < '0' || p[i] > '9')
+			return 0;
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++, exp_digits++;
+	}
+	size_t len = i - s;
+	if (!real) {
+		/* 19 digits may still fit an int64; more never do */
+		if (len - (p[s] == '-') >= 19) {
+			char buf[32];
+			if (len >= sizeof buf) {
+				*big = 1;
+			} else {
+				memcpy(buf, p + s, len);
+				buf[len] = '\0';
+				errno = 0;
+				(void)strtoll(buf, NULL, 10);
+				if (errno == ERANGE)
+					*big = 1;
+			}
+		}
+		return i;
+	}
+	/* a real too large for a double is an error to jansson: check the
+	 * ones that could be (a long mantissa or a large exponent) */
+	if (len > 300 || exp_digits > 2) {
+		char *buf = malloc(len + 1);
+		if (!buf)
+			return 0;
+		memcpy(buf, p + s, len);
+		buf[len] = '\0';
+		double d = strtod(buf, NULL);
+		free(buf);
+		if (isinf(d))
+			return 0;
+	}
+	return i;
+}
+
+int fs_json_check(const char *p, size_t n, int *big_ints)
+{
+	/* containers open at each level: '{' or '[' */
+	static _Thread_local char stack[MAX_DEPTH];
+	int depth = 0;
+	*big_ints = 0;
+	size_t i = skip_ws(p, 0, n);
+	/* states: a value is expected; then a ',' or the close of the container */
+	for (;;) {
+		/* a value at p[i] */
+		if (i >= n)
+			return -1;
+		char c = p[i];
+		if (c == '{' || c == '[') {
+			if (depth == MAX_DEPTH)
+				return -1;
+			stack[depth++] = c;
+			i = skip_ws(p, i + 1, n);
+			if (i < n && p[i] == (c == '{' ? '}' : ']')) {
+				depth--;
+				i++;
+				goto after_value;
+			}
+			if (c == '{')
+				goto key;
+			continue;
+		}
+		if (c == '"') {
+			if (!(i = check_string(p, i, n)))
+				return -1;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			if (!(i = check_number(p, i, n, big_ints)))
+				return -1;
+		} else if (n - i >= 4 && !memcmp(p + i, "true", 4)) {
+			i += 4;
+		} else if (n - i >= 5 && !memcmp(p + i, "false", 5)) {
+			i += 5;
+		} else if (n - i >= 4 && !memcmp(p + i, "null", 4)) {
+			i += 4;
+		} else {
+			return -1;
+		}
+after_value:
+		i = skip_ws(p, i, n);
+		if (depth == 0)
+			return i == n ? 0 : -1;
+		if (i >= n)
+			return -1;
+		if (p[i] == ',') {
+			i = skip_ws(p, i + 1, n);
+			if (stack[depth - 1] == '{')
+				goto key;
+			continue;
+		}
+		if (p[i] != (stack[depth - 1] == '{' ? '}' : ']'))
+			return -1;
+		depth--;
+		i++;
+		goto after_value;
+key:
+		if (i >= n || p[i] != '"' || !(i = check_string(p, i, n)))
+			return -1;
+		i = skip_ws(p, i, n);
+		if (i >= n || p[i] != ':')
+			return -1;
+		i = skip_ws(p, i + 1, n);
+	}
+}
+
 size_t fs_json_object_close(const char *p, size_t n)
 {
 	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\n' || p[n - 1] == '\r'))
@@ -529,38 +823,53 @@ static int key_equals(const char *p, size_t ks, size_t ke, const char *name)
 	return eq;
 }
 
+int fs_json_next_member(const char *p, size_t n, size_t *pos, struct fs_json_member *m)
+{
+	size_t i = *pos;
+	if (i == 0) {
+		i = skip_ws(p, 0, n);
+		if (i >= n || p[i] != '{')
+			return 0;
+		i++;
+	} else {
+		i = skip_ws(p, i, n);
+		if (i >= n || p[i] != ',')
+			return 0;
+		i++;
+	}
+	i = skip_ws(p, i, n);
+	if (i >= n || p[i] != '"')
+		return 0;
+	m->ks = i;
+	i = skip_string(p, i, n);
+	m->ke = i;
+	m->escaped = memchr(p + m->ks, '\\', m->ke - m->ks) != NULL;
+	i = skip_ws(p, i, n);
+	if (i >= n || p[i] != ':')
+		return 0;
+	i = skip_ws(p, i + 1, n);
+	m->vs = i;
+	i = skip_value(p, i, n);
+	m->ve = i;
+	*pos = i;
+	return 1;
+}
+
 int fs_json_find_member(const char *p, size_t n, const char *name,
                         size_t *vstart, size_t *vend)
 {
 	int found = 0;
-	size_t i = skip_ws(p, 0, n);
-	if (i >= n || p[i] != '{')
-		return 0;
-	i++;
-	for (;;) {
-		i = skip_ws(p, i, n);
-		if (i >= n || p[i] != '"')
-			return found;
-		size_t ks = i;
-		i = skip_string(p, i, n);
-		size_t ke = i;
-		i = skip_ws(p, i, n);
-		if (i >= n || p[i] != ':')
-			return found;
-		i = skip_ws(p, i + 1, n);
-		size_t vs = i;
-		i = skip_value(p, i, n);
+	size_t pos = 0;
+	struct fs_json_member m;
+	while (fs_json_next_member(p, n, &pos, &m)) {
 		/* Duplicate keys: jansson keeps the last, so the last one wins here too. */
-		if (key_equals(p, ks, ke, name)) {
+		if (key_equals(p, m.ks, m.ke, name)) {
 			found = 1;
-			*vstart = vs;
-			*vend = i;
+			*vstart = m.vs;
+			*vend = m.ve;
 		}
-		i = skip_ws(p, i, n);
-		if (i >= n || p[i] != ',')
-			return found;
-		i++;
 	}
+	return found;
 }
 
 int fs_json_find_path(const char *p, size_t n, char *const *parts, size_t nparts,

@@ -32,6 +32,14 @@ void fs_json_put_string(struct fs_buf *b, const char *s, size_t n);
 /* Any jansson value, compact, object members in their order. */
 void fs_json_put_value(struct fs_buf *b, const json_t *v);
 
+/* A decimal number's text ("-12.5e3") as a double, rounded exactly as
+ * strtod rounds it: a fast path for up to 15 digits, strtod beyond. */
+double fs_decimal(const char *s, size_t n);
+/* 0 when [p, p+n) is one JSON text that jansson's json_loadb (with
+ * JSON_DECODE_ANY) accepts, else -1; nothing is built, so it is much faster.
+ * *big_ints is set when an integer does not fit 64 bits (jansson then
+ * needs JSON_DECODE_INT_AS_REAL). */
+int fs_json_check(const char *p, size_t n, int *big_ints);
 /* In the bytes of a valid JSON object [p, p+n): offset of its closing '}'.
  * Returns (size_t)-1 when the bytes do not end with an object. */
 size_t fs_json_object_close(const char *p, size_t n);
@@ -40,6 +48,15 @@ size_t fs_json_object_close(const char *p, size_t n);
  * returns 1; returns 0 when there is no such member. */
 int fs_json_find_member(const char *p, size_t n, const char *name,
                         size_t *vstart, size_t *vend);
+/* One member of an object: its key's bytes [ks, ke) with the quotes, and its
+ * value's [vs, ve); escaped is 1 when the key holds a backslash escape. */
+struct fs_json_member {
+	size_t ks, ke, vs, ve;
+	int escaped;
+};
+/* The members of the valid JSON object [p, p+n) in order: start with
+ * *pos = 0; returns 1 with the next member in *m, or 0 after the last. */
+int fs_json_next_member(const char *p, size_t n, size_t *pos, struct fs_json_member *m);
 /* Like fs_json_find_member, descending through nested objects along
  * parts[0..nparts). Returns 1 with the value's byte range, or 0. */
 int fs_json_find_path(const char *p, size_t n, char *const *parts, size_t nparts,

@@ -22,13 +22,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FEAT_MASK     0x3fffffffu
+#define FEAT_MASK     0x1fffffffu
 #define DEFAULT_LEFT  0x80000000u
 #define CATEGORICAL   0x40000000u
+#define LEAF          0x20000000u
+
+/* Trees are walked this many at a time, so that their memory loads overlap. */
+#define BLOCK 8
 
 struct node {
-	int32_t left;           /* the left child; the right one is left + 1. -1: a leaf */
-	uint32_t feature;       /* feature index | DEFAULT_LEFT | CATEGORICAL */
+	int32_t left;           /* the left child; the right one is left + 1. A leaf: itself */
+	uint32_t feature;       /* feature index | DEFAULT_LEFT | CATEGORICAL, or LEAF */
 	union {
 		float cond;         /* numerical split: x < cond goes left */
 		float leaf;         /* a leaf's value */
@@ -57,6 +61,7 @@ struct fs_model {
 	size_t nnodes;
 	uint32_t *root;         /* per tree: index of its root in nodes */
 	uint32_t *group;        /* per tree: the output it adds to */
+	uint32_t *depth;        /* per block of BLOCK trees: the deepest one's depth */
 	float *weight;          /* per tree for DART, else NULL */
 	size_t ntrees;
 	float *base_margin;     /* per output */
@@ -270,17 +275,23 @@ static int load_tree(struct fs_model *m, const json_t *tree, size_t t, char *why
 		newid[i] = -1;
 	size_t base = m->nnodes;
 	m->nodes = fs_xrealloc(m->nodes, (base + n) * sizeof *m->nodes);
+	uint32_t *level = fs_xmalloc(n * sizeof *level);
 	size_t head = 0, tail = 0, next = 1;
 	queue[tail++] = 0;
 	newid[0] = 0;
+	level[0] = 0;
+	uint32_t depth = 0;
 	int rcode = 0;
 	while (head < tail) {
 		size_t old = queue[head++];
 		struct node *nd = &m->nodes[base + (size_t)newid[old]];
 		double l = at(lc, old), r = at(rc, old);
+		if (level[old] > depth)
+			depth = level[old];
 		if (l == -1) {
-			nd->left = -1;
-			nd->feature = 0;
+			/* a leaf leads to itself, whatever the input: walks need not stop */
+			nd->left = (int32_t)(base + (size_t)newid[old]);
+			nd->feature = LEAF;
 			nd->u.leaf = fs_float_from_shortest(at(sc, old));
 			continue;
 		}
@@ -332,14 +343,18 @@ static int load_tree(struct fs_model *m, const json_t *tree, size_t t, char *why
 		}
 		newid[(size_t)l] = (int32_t)next++;
 		newid[(size_t)r] = (int32_t)next++;
+		level[(size_t)l] = level[(size_t)r] = level[old] + 1;
 		queue[tail++] = (size_t)l;
 		queue[tail++] = (size_t)r;
 	}
 	free(newid);
 	free(queue);
+	free(level);
 	if (rcode < 0)
 		return -1;
 	m->root[t] = (uint32_t)base;
+	if (depth > m->depth[t / BLOCK])
+		m->depth[t / BLOCK] = depth;
 	m->nnodes = base + next;  /* deleted nodes, unreachable, are dropped */
 	return 0;
 }
@@ -502,6 +517,7 @@ static int load_xgboost(struct fs_model *m, const json_t *root, char *why, size_
 	}
 	m->root = fs_xcalloc(m->ntrees + 1, sizeof *m->root);
 	m->group = fs_xcalloc(m->ntrees + 1, sizeof *m->group);
+	m->depth = fs_xcalloc(m->ntrees / BLOCK + 1, sizeof *m->depth);
 	if (wd)
 		m->weight = fs_xcalloc(m->ntrees + 1, sizeof *m->weight);
 	for (size_t t = 0; t < m->ntrees; t++) {
@@ -710,6 +726,7 @@ void fs_model_free(struct fs_model *m)
 	free(m->nodes);
 	free(m->root);
 	free(m->group);
+	free(m->depth);
 	free(m->weight);
 	free(m->cat_off);
 	free(m->cat_len);
@@ -773,23 +790,33 @@ static int predict_xgb(const struct fs_model *m, const double *x, double *out)
 	for (size_t k = 0; k < m->nout; k++)
 		margin[k] = m->base_margin[k];
 	const struct node *nodes = m->nodes;
-	for (size_t t = 0; t < m->ntrees; t++) {
-		const struct node *n = &nodes[m->root[t]];
-		while (n->left >= 0) {
-			float v = xf[n->feature & FEAT_MASK];
-			int right;
-			if (isnan(v))
-				right = !(n->feature & DEFAULT_LEFT);
-			else if (n->feature & CATEGORICAL)
-				right = goes_right(m, n->u.catset, v);
-			else
-				right = !(v < n->u.cond);
-			n = &nodes[n->left + right];
+	for (size_t t0 = 0; t0 < m->ntrees; t0 += BLOCK) {
+		size_t nb = m->ntrees - t0 < BLOCK ? m->ntrees - t0 : BLOCK;
+		uint32_t at_node[BLOCK];
+		for (size_t j = 0; j < nb; j++)
+			at_node[j] = m->root[t0 + j];
+		/* one level of every tree of the block per round; leaves stay put */
+		for (uint32_t d = 0; d < m->depth[t0 / BLOCK]; d++) {
+			for (size_t j = 0; j < nb; j++) {
+				const struct node *n = &nodes[at_node[j]];
+				uint32_t f = n->feature;
+				float v = xf[f & FEAT_MASK];
+				uint32_t right;
+				if (__builtin_expect((f & CATEGORICAL) != 0, 0))
+					right = isnan(v) ? !(f & DEFAULT_LEFT) : (uint32_t)goes_right(m, n->u.catset, v);
+				else  /* x < cond goes left; a missing x goes where default_left says */
+					right = !((v < n->u.cond) | ((v != v) & (f >> 31)));
+				at_node[j] = (uint32_t)n->left + (right & !(f & LEAF));
+			}
 		}
-		if (m->weight)
-			margin[m->group[t]] += n->u.leaf * m->weight[t];
-		else
-			margin[m->group[t]] += n->u.leaf;
+		/* summed in tree order, as XGBoost does */
+		for (size_t j = 0; j < nb; j++) {
+			float leaf = nodes[at_node[j]].u.leaf;
+			if (m->weight)
+				margin[m->group[t0 + j]] += leaf * m->weight[t0 + j];
+			else
+				margin[m->group[t0 + j]] += leaf;
+		}
 	}
 	switch (m->link) {
 	case LINK_IDENTITY:

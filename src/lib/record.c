@@ -79,37 +79,66 @@ enum fs_num fs_value_number(const json_t *v, double *out)
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
 		size_t n = json_string_length(v);
-		/* strtod also takes hex, inf, nan and leading spaces: check the
-		 * JSON number shape first, so "0x10" and " 1" are not numbers. */
-		size_t i = 0;
-		if (i < n && s[i] == '-')
-			i++;
-		size_t d0 = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		size_t nd = i - d0;
-		if (i < n && s[i] == '.') {
-			size_t f0 = ++i;
-			while (i < n && s[i] >= '0' && s[i] <= '9')
-				i++;
-			nd += i - f0;
-		}
-		if (nd && i < n && (s[i] == 'e' || s[i] == 'E')) {
-			i++;
-			if (i < n && (s[i] == '+' || s[i] == '-'))
-				i++;
-			size_t e0 = i;
-			while (i < n && s[i] >= '0' && s[i] <= '9')
-				i++;
-			if (i == e0)
-				return FS_NUM_INVALID;
-		}
-		if (nd == 0 || i != n || strlen(s) != n)
+		if (strlen(s) != n)
 			return FS_NUM_INVALID;
-		*out = strtod(s, NULL);
-		return isfinite(*out) ? FS_NUM_OK : FS_NUM_INVALID;
+		return fs_number_text(s, n, out);
 	}
 	return FS_NUM_INVALID;
+}
+
+enum fs_num fs_number_text(const char *s, size_t n, double *out)
+{
+	/* strtod also takes hex, inf, nan and leading spaces: check the
+	 * JSON number shape first, so "0x10" and " 1" are not numbers. */
+	size_t i = 0;
+	if (i < n && s[i] == '-')
+		i++;
+	size_t d0 = i;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	size_t nd = i - d0;
+	if (i < n && s[i] == '.') {
+		size_t f0 = ++i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		nd += i - f0;
+	}
+	if (nd && i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t e0 = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == e0)
+			return FS_NUM_INVALID;
+	}
+	if (nd == 0 || i != n)
+		return FS_NUM_INVALID;
+	*out = fs_decimal(s, n);
+	return isfinite(*out) ? FS_NUM_OK : FS_NUM_INVALID;
+}
+
+int fs_raw_number(const char *p, size_t n, double *out)
+{
+	if (n == 0)
+		return FS_NUM_INVALID;
+	switch (p[0]) {
+	case '"': {
+		if (memchr(p, '\\', n))
+			return FS_NUM_ESCAPED;
+		return fs_number_text(p + 1, n - 2, out);
+	}
+	case 'n':
+		return FS_NUM_MISSING;
+	case '-':
+	case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		*out = fs_decimal(p, n);
+		return FS_NUM_OK;
+	default:
+		return FS_NUM_INVALID;
+	}
 }
 
 int fs_value_text(const json_t *v, struct fs_buf *b)

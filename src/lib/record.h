@@ -52,6 +52,13 @@ enum fs_num {
 /* Numbers count as themselves; a string counts when it is entirely a decimal
  * number ("12.50", "-3e2"; no spaces, no hex, no inf/nan). */
 enum fs_num fs_value_number(const json_t *v, double *out);
+/* The same for the text of a string: "12.50" is 12.5, "12 EUR" invalid. */
+enum fs_num fs_number_text(const char *s, size_t n, double *out);
+/* The same coercion on a value's raw JSON bytes (fs_json_next_member):
+ * an fs_num, or FS_NUM_ESCAPED for a string with escapes, which only its
+ * decoded (jansson) form can tell. */
+#define FS_NUM_ESCAPED 3
+int fs_raw_number(const char *p, size_t n, double *out);
 
 /* The text form of a scalar, used to compare keys and distinct values:
  * strings by their content, integers in decimal, reals in shortest form,

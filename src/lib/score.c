@@ -8,6 +8,7 @@
  * always scored by one whole model.
  */
 #include "score.h"
+#include "hmap.h"
 #include "json.h"
 #include "model.h"
 #include "output.h"
@@ -59,6 +60,9 @@ struct fs_score {
 	size_t nnames, capnames;
 	double *values;
 	uint64_t *absent;            /* per name: events without it */
+	uint64_t *seen;              /* per name: the last raw read (gen) that had it */
+	uint64_t gen;                /* raw reads begun */
+	struct fs_hmap by_name;      /* name -> its index + 1 */
 	uint64_t events;             /* events whose features were read */
 	struct fs_buf num;
 };
@@ -98,6 +102,9 @@ static size_t name_index(struct fs_score *s, const char *name)
 	}
 	s->names[s->nnames] = fs_xstrdup(name);
 	s->absent[s->nnames] = 0;
+	size_t len = strlen(name);
+	int created;
+	fs_hmap_upsert(&s->by_name, name, len, fs_hash(name, len), &created)->v.u = s->nnames + 1;
 	return s->nnames++;
 }
 
@@ -115,6 +122,8 @@ static void rebuild_table(struct fs_score *s)
 	free(s->values);
 	s->values = NULL;
 	s->nnames = s->capnames = 0;
+	fs_hmap_free(&s->by_name);
+	memset(&s->by_name, 0, sizeof s->by_name);
 	for (size_t i = 0; i < 2; i++) {
 		struct slot *sl = &s->slot[i];
 		if (!sl->m)
@@ -135,6 +144,8 @@ static void rebuild_table(struct fs_score *s)
 	free(old_absent);
 	if (!s->values)
 		s->values = fs_xmalloc(sizeof *s->values);
+	free(s->seen);
+	s->seen = fs_xcalloc(s->nnames + 1, sizeof *s->seen);
 }
 
 static const char *feature_name(const struct fs_score *s, const struct fs_model *m, size_t i)
@@ -293,6 +304,8 @@ void fs_score_free(struct fs_score *s)
 	free(s->names);
 	free(s->values);
 	free(s->absent);
+	free(s->seen);
+	fs_hmap_free(&s->by_name);
 	fs_path_free(s->from);
 	fs_buf_free(&s->num);
 	free(s);
@@ -426,9 +439,90 @@ static void emit_slot(struct fs_score *s, struct fs_emit *em, const struct slot 
 	fs_buf_put(b, sl->qid.p, sl->qid.len);
 }
 
+/* The raw path (the loop did not parse the event): the features are read
+ * straight from its bytes. Anything unusual -- an escaped key, a value
+ * that is not a plain number, a missing object, a clash -- returns
+ * FS_STEP_PARSE, and the parsed path decides and words the message. */
+static int read_features_raw(struct fs_score *s, const struct fs_record *r)
+{
+	const char *p = r->raw;
+	size_t n = r->rawlen, pos = 0, fs = 0, fe = n;
+	struct fs_json_member m;
+	int one_level = s->from && s->from->n == 1, found = !s->from;
+	if (s->from && s->from->envelope)
+		return FS_STEP_PARSE;
+	/* the top level: clashes with our fields, and the features object */
+	while (fs_json_next_member(p, n, &pos, &m)) {
+		if (m.escaped)
+			return FS_STEP_PARSE;
+		const char *k = p + m.ks + 1;
+		size_t kl = m.ke - m.ks - 2;
+		for (size_t i = 0; i < s->nslots; i++)
+			if ((kl == strlen(s->slot[i].n_score) && !memcmp(k, s->slot[i].n_score, kl)) ||
+			    (kl == strlen(s->slot[i].n_model) && !memcmp(k, s->slot[i].n_model, kl)))
+				return FS_STEP_PARSE;
+		if (one_level && kl == strlen(s->from->parts[0]) && !memcmp(k, s->from->parts[0], kl)) {
+			fs = m.vs;
+			fe = m.ve;
+			found = 1;
+		}
+	}
+	if (s->from && !one_level)
+		found = fs_json_find_path(p, n, s->from->parts, s->from->n, &fs, &fe);
+	if (!found || p[fs] != '{')
+		return FS_STEP_PARSE;
+
+	uint64_t ev = ++s->gen;
+	pos = 0;
+	while (fs_json_next_member(p + fs, fe - fs, &pos, &m)) {
+		if (m.escaped)
+			return FS_STEP_PARSE;
+		const char *k = p + fs + m.ks + 1;
+		size_t kl = m.ke - m.ks - 2;
+		struct fs_hent *e = fs_hmap_find(&s->by_name, k, kl, fs_hash(k, kl));
+		if (!e)
+			continue;
+		size_t i = e->v.u - 1;
+		const char *v = p + fs + m.vs;
+		size_t vl = m.ve - m.vs;
+		double d;
+		switch (fs_raw_number(v, vl, &d)) {
+		case FS_NUM_OK:
+			s->values[i] = d;
+			break;
+		case FS_NUM_MISSING:
+			s->values[i] = NAN;
+			break;
+		default:
+			if (vl == 4 && !memcmp(v, "true", 4))
+				s->values[i] = 1;
+			else if (vl == 5 && !memcmp(v, "false", 5))
+				s->values[i] = 0;
+			else
+				return FS_STEP_PARSE;
+		}
+		s->seen[i] = ev;
+	}
+	for (size_t i = 0; i < s->nnames; i++)
+		if (s->seen[i] != ev) {
+			if (s->cfg.strict)
+				return FS_STEP_PARSE;
+			s->absent[i]++;
+			s->values[i] = NAN;
+		}
+	s->events++;
+	return 0;
+}
+
 int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 {
 	struct fs_score *s = ctx;
+	if (!r->obj) {
+		int rc = read_features_raw(s, r);
+		if (rc)
+			return rc;
+		goto score;
+	}
 	const json_t *obj = r->obj;
 	if (s->from) {
 		obj = fs_path_get(s->from, r);
@@ -449,6 +543,7 @@ int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 			return fs_run_reject(run, FS_REJ_CONFLICT, "\"%s\" is already in the event "
 			                     "(scored twice?)", clash);
 	}
+score:;
 	struct fs_emit em;
 	fs_emit_begin(&em, run->out, r, NULL, 0);
 	for (size_t i = 0; i < s->nslots; i++)

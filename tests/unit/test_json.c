@@ -135,3 +135,104 @@ Test(json, object_close_and_emptiness)
 	cr_expect(fs_json_object_is_empty(" { } ", 5));
 	cr_expect(!fs_json_object_is_empty("{\"a\":1}", 7));
 }
+
+/* jansson's verdict on one text: accepted as is, or after the big-integer
+ * retry the loop makes. */
+static int jansson_accepts(const char *p, size_t n, int *big)
+{
+	json_error_t e;
+	json_t *v = json_loadb(p, n, JSON_DECODE_ANY, &e);
+	*big = 0;
+	if (!v && json_error_code(&e) == json_error_numeric_overflow) {
+		v = json_loadb(p, n, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &e);
+		*big = 1;
+	}
+	json_decref(v);
+	return v != NULL;
+}
+
+static void agree(const char *p, size_t n)
+{
+	int big_j, big_c;
+	int j = jansson_accepts(p, n, &big_j);
+	int c = fs_json_check(p, n, &big_c) == 0;
+	/* jansson reads past a NUL byte in odd ways; refusing such a line is
+	 * safe, since the loop then asks jansson itself */
+	if (!c && j && memchr(p, '\0', n))
+		return;
+	cr_assert_eq(c, j, "fs_json_check says %s, jansson %s: [%.*s]", c ? "valid" : "invalid",
+	             j ? "valid" : "invalid", (int)n, p);
+	if (j)
+		cr_assert_eq(big_c, big_j, "big integer flag differs on [%.*s]", (int)n, p);
+}
+
+Test(json, check_agrees_with_jansson_on_edge_cases)
+{
+	static const char *const cases[] = {
+		"{}", "[]", "{\"a\":1}", " {\"a\" : [1, 2.5e3, -0, true, false, null]} ", "{\"a\":}", "{\"a\"1}",
+		"{\"a\":1,}", "[1,]", "[01]", "[-]", "[1.]", "[.5]", "[1e]", "[1e+]", "[1E-2]", "[-0.0e0]",
+		"\"x\"", "1", "tru", "nul", "[true false]", "{} {}", "{}x", "", " ", "[\"\\u0000\"]",
+		"[\"\\u0041\"]", "[\"\\ud83d\\ude00\"]", "[\"\\ud83d\"]", "[\"\\ude00\"]", "[\"\\ud83dx\"]",
+		"[\"\\x\"]", "[\"\\", "[\"a\tb\"]", "[\"\xc3\xa9\"]", "[\"\xc3\"]", "[\"\xc0\x80\"]",
+		"[\"\xed\xa0\x80\"]", "[\"\xf4\x90\x80\x80\"]", "[\"\xef\xbf\xbf\"]", "[\"\xf0\x9f\x98\x80\"]",
+		"[\"\xe0\x80\xaf\"]", "[9223372036854775807]", "[9223372036854775808]", "[-9223372036854775808]",
+		"[-9223372036854775809]", "[123456789012345678901234567890]", "[1e308]", "[1e309]", "[-1e309]",
+		"[1e-400]", "[0.000000000000000000000000000000000000001e-300]", "{\"a\":{\"b\":[{}]}}",
+		"{\"a\":{\"b\":[{]}}", "[[[]]", "[]]", "{\"\\u00e9\":1}", "{1:2}", "[\"a\" \"b\"]", "\xef\xbb\xbf{}",
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		agree(cases[i], strlen(cases[i]));
+	/* NUL bytes inside */
+	agree("[\"a\0b\"]", 7);
+	agree("[1\0]", 4);
+	/* depth: jansson stops at 2048 levels */
+	for (int d = 2046; d <= 2050; d++) {
+		char *s = malloc(2 * (size_t)d);
+		memset(s, '[', (size_t)d);
+		memset(s + d, ']', (size_t)d);
+		agree(s, 2 * (size_t)d);
+		free(s);
+	}
+}
+
+Test(json, check_agrees_with_jansson_on_random_mutations)
+{
+	static const char *const seeds[] = {
+		"{\"user\":\"u1\",\"amount\":12.5,\"tags\":[\"a\",\"b\"],\"features\":{\"n\":3,\"m\":null}}",
+		"{\"s\":\"\\u00e9\\n\\\"\",\"x\":-1.5e-3,\"y\":[true,false,null,{}],\"z\":\"\xc3\xa9\"}",
+		"[0,1e5,-0.25,\"\\ud83d\\ude00\",{\"k\":[[]]}]",
+	};
+	static const char alphabet[] = "{}[]\",:.-+eE0123456789tfnrul \\/u\t\xc3\xa9\x80\xff\x01";
+	uint64_t r = 88172645463325252ULL;
+	for (int it = 0; it < 200000; it++) {
+		const char *seed = seeds[it % 3];
+		char buf[256];
+		size_t n = strlen(seed);
+		memcpy(buf, seed, n);
+		int edits = 1 + (int)(r % 3);
+		for (int e = 0; e < edits; e++) {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			size_t at = r % (n + 1);
+			char c = alphabet[(r >> 20) % (sizeof alphabet - 1)];
+			switch ((r >> 40) % 3) {
+			case 0: /* replace */
+				if (at < n)
+					buf[at] = c;
+				break;
+			case 1: /* insert */
+				if (n < sizeof buf - 1) {
+					memmove(buf + at + 1, buf + at, n - at);
+					buf[at] = c;
+					n++;
+				}
+				break;
+			default: /* delete */
+				if (at < n) {
+					memmove(buf + at, buf + at + 1, n - at - 1);
+					n--;
+				}
+			}
+		}
+		agree(buf, n);
+	}
+}
