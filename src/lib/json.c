@@ -525,16 +525,38 @@ static size_t skip_ws(const char *p, size_t i, size_t n)
 	return i;
 }
 
-/* p[i] is '"': returns the offset just past the closing quote. */
-static size_t skip_string(const char *p, size_t i, size_t n)
+/* Byte classes for the scanners: one table load per byte instead of a
+ * comparison per character of interest. */
+enum { C_QUOTE = 1, C_ESCAPE = 2, C_OPEN = 4, C_CLOSE = 8, C_CTRL = 16, C_HIGH = 32, C_END = 64 };
+static const unsigned char cls[256] = {
+	[0 ... 8] = C_CTRL, ['\t'] = C_CTRL | C_END, ['\n'] = C_CTRL | C_END, [11 ... 12] = C_CTRL,
+	['\r'] = C_CTRL | C_END, [14 ... 31] = C_CTRL, [' '] = C_END, ['"'] = C_QUOTE,
+	[','] = C_END, ['['] = C_OPEN, ['\\'] = C_ESCAPE, [']'] = C_CLOSE | C_END,
+	['{'] = C_OPEN, ['}'] = C_CLOSE | C_END, [128 ... 255] = C_HIGH,
+};
+
+/* p[i] is '"': returns the offset just past the closing quote, and counts
+ * the escapes it met in *escapes. */
+static size_t skip_string_esc(const char *p, size_t i, size_t n, int *escapes)
 {
 	for (i++; i < n; i++) {
-		if (p[i] == '\\')
+		unsigned c = cls[(unsigned char)p[i]] & (C_QUOTE | C_ESCAPE);
+		if (!c)
+			continue;
+		if (c == C_ESCAPE) {
 			i++;
-		else if (p[i] == '"')
+			++*escapes;
+		} else {
 			return i + 1;
+		}
 	}
 	return n;
+}
+
+static size_t skip_string(const char *p, size_t i, size_t n)
+{
+	int escapes = 0;
+	return skip_string_esc(p, i, n, &escapes);
 }
 
 static size_t skip_value(const char *p, size_t i, size_t n)
@@ -544,22 +566,27 @@ static size_t skip_value(const char *p, size_t i, size_t n)
 	if (p[i] == '{' || p[i] == '[') {
 		int depth = 0;
 		for (; i < n; i++) {
-			char c = p[i];
-			if (c == '"') {
+			unsigned c = cls[(unsigned char)p[i]] & (C_QUOTE | C_OPEN | C_CLOSE);
+			if (!c)
+				continue;
+			if (c == C_QUOTE) {
 				i = skip_string(p, i, n) - 1;
-			} else if (c == '{' || c == '[') {
+			} else if (c == C_OPEN) {
 				depth++;
-			} else if (c == '}' || c == ']') {
-				if (--depth == 0)
-					return i + 1;
+			} else if (--depth == 0) {
+				return i + 1;
 			}
 		}
 		return n;
 	}
-	while (i < n && p[i] != ',' && p[i] != '}' && p[i] != ']' && p[i] != ' ' &&
-	       p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+	while (i < n && !(cls[(unsigned char)p[i]] & C_END))
 		i++;
 	return i;
+}
+
+size_t fs_json_skip_value(const char *p, size_t i, size_t n)
+{
+	return skip_value(p, i, n);
 }
 
 /* ------------------------------------------------------------ validation */
@@ -617,6 +644,10 @@ static size_t check_string(const char *p, size_t i, size_t n)
 {
 	for (i++; i < n;) {
 		unsigned char c = (unsigned char)p[i];
+		if (!cls[c]) {
+			i++;
+			continue;
+		}
 		if (c == '"')
 			return i + 1;
 		if (c < 0x20)
@@ -825,6 +856,14 @@ static int key_equals(const char *p, size_t ks, size_t ke, const char *name)
 
 int fs_json_next_member(const char *p, size_t n, size_t *pos, struct fs_json_member *m)
 {
+	if (!fs_json_next_key(p, n, pos, m))
+		return 0;
+	m->ve = *pos = skip_value(p, m->vs, n);
+	return 1;
+}
+
+int fs_json_next_key(const char *p, size_t n, size_t *pos, struct fs_json_member *m)
+{
 	size_t i = *pos;
 	if (i == 0) {
 		i = skip_ws(p, 0, n);
@@ -841,17 +880,13 @@ int fs_json_next_member(const char *p, size_t n, size_t *pos, struct fs_json_mem
 	if (i >= n || p[i] != '"')
 		return 0;
 	m->ks = i;
-	i = skip_string(p, i, n);
+	m->escaped = 0;
+	i = skip_string_esc(p, i, n, &m->escaped);
 	m->ke = i;
-	m->escaped = memchr(p + m->ks, '\\', m->ke - m->ks) != NULL;
 	i = skip_ws(p, i, n);
 	if (i >= n || p[i] != ':')
 		return 0;
-	i = skip_ws(p, i + 1, n);
-	m->vs = i;
-	i = skip_value(p, i, n);
-	m->ve = i;
-	*pos = i;
+	m->vs = skip_ws(p, i + 1, n);
 	return 1;
 }
 

@@ -57,6 +57,12 @@ struct fs_json_member {
 /* The members of the valid JSON object [p, p+n) in order: start with
  * *pos = 0; returns 1 with the next member in *m, or 0 after the last. */
 int fs_json_next_member(const char *p, size_t n, size_t *pos, struct fs_json_member *m);
+/* The same without skipping the value: sets ks, ke, escaped and vs only;
+ * the caller then sets *pos to the value's end (fs_json_skip_value, or
+ * its own reading of the value) before the next call. */
+int fs_json_next_key(const char *p, size_t n, size_t *pos, struct fs_json_member *m);
+/* The offset just past the valid JSON value starting at p[i]. */
+size_t fs_json_skip_value(const char *p, size_t i, size_t n);
 /* Like fs_json_find_member, descending through nested objects along
  * parts[0..nparts). Returns 1 with the value's byte range, or 0. */
 int fs_json_find_path(const char *p, size_t n, char *const *parts, size_t nparts,

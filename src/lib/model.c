@@ -62,6 +62,18 @@ struct fs_model {
 	uint32_t *root;         /* per tree: index of its root in nodes */
 	uint32_t *group;        /* per tree: the output it adds to */
 	uint32_t *depth;        /* per block of BLOCK trees: the deepest one's depth */
+	/* The same trees made complete (leaves above the last level copied down
+	 * both ways) in heap order: children of i at 2i+1 and 2i+2, so a walk
+	 * loads no child index. Built when no split is categorical and the
+	 * trees are shallow enough for the copies to stay small. */
+	struct pnode {
+		float cond;
+		uint32_t feature;   /* the feature's index */
+	} *pnodes;
+	uint8_t *pleft;         /* per pnode: 1 when a missing value goes left */
+	float *pleaves;
+	size_t *poff;           /* per tree: its first node in pnodes; its leaves start at
+	                         * the same index of pleaves minus the tree's number */
 	float *weight;          /* per tree for DART, else NULL */
 	size_t ntrees;
 	float *base_margin;     /* per output */
@@ -359,6 +371,60 @@ static int load_tree(struct fs_model *m, const json_t *tree, size_t t, char *why
 	return 0;
 }
 
+/* Fills the complete tree below heap position h (level lv of depth) from
+ * node n; a leaf above the last level fills both halves below it. */
+static void fill_complete(struct fs_model *m, size_t off, size_t loff, uint32_t depth, size_t h,
+                          uint32_t lv, const struct node *n)
+{
+	size_t inner = ((size_t)1 << depth) - 1;
+	if (lv == depth) {
+		m->pleaves[loff + (h - inner)] = n->u.leaf;
+		return;
+	}
+	struct pnode *p = &m->pnodes[off + h];
+	m->pleft[off + h] = (n->feature & DEFAULT_LEFT) != 0;
+	if (n->feature & LEAF) {
+		p->cond = 0;
+		p->feature = 0;
+		fill_complete(m, off, loff, depth, 2 * h + 1, lv + 1, n);
+		fill_complete(m, off, loff, depth, 2 * h + 2, lv + 1, n);
+		return;
+	}
+	p->cond = n->u.cond;
+	p->feature = n->feature & FEAT_MASK;
+	fill_complete(m, off, loff, depth, 2 * h + 1, lv + 1, &m->nodes[n->left]);
+	fill_complete(m, off, loff, depth, 2 * h + 2, lv + 1, &m->nodes[n->left + 1]);
+}
+
+static void make_complete(struct fs_model *m)
+{
+	size_t inner = 0, leaves = 0;
+	if (m->ncatsets)
+		return;
+	for (size_t t = 0; t < m->ntrees; t++) {
+		uint32_t d = m->depth[t / BLOCK];
+		if (d > 12)
+			return;
+		inner += ((size_t)1 << d) - 1;
+		leaves += (size_t)1 << d;
+	}
+	if (inner > ((size_t)16 << 20))
+		return;
+	m->pnodes = fs_xmalloc((inner + 1) * sizeof *m->pnodes);
+	m->pleft = fs_xmalloc(inner + 1);
+	m->pleaves = fs_xmalloc((leaves + 1) * sizeof *m->pleaves);
+	m->poff = fs_xmalloc((m->ntrees + 1) * 2 * sizeof *m->poff);
+	size_t off = 0, loff = 0;
+	for (size_t t = 0; t < m->ntrees; t++) {
+		uint32_t d = m->depth[t / BLOCK];
+		m->poff[2 * t] = off;
+		m->poff[2 * t + 1] = loff;
+		fill_complete(m, off, loff, d, 0, 0, &m->nodes[m->root[t]]);
+		off += ((size_t)1 << d) - 1;
+		loff += (size_t)1 << d;
+	}
+}
+
 /* The link of an objective, or -1 for one fsscore does not score. */
 static int link_of(const char *obj)
 {
@@ -537,6 +603,7 @@ static int load_xgboost(struct fs_model *m, const json_t *root, char *why, size_
 	}
 	m->xf = fs_xcalloc(m->nfeat + 1, sizeof *m->xf);
 	m->margin = fs_xcalloc(m->nout, sizeof *m->margin);
+	make_complete(m);
 
 	const json_t *ver = get(root, "version");
 	char vs[32] = "?";
@@ -727,6 +794,10 @@ void fs_model_free(struct fs_model *m)
 	free(m->root);
 	free(m->group);
 	free(m->depth);
+	free(m->pnodes);
+	free(m->pleft);
+	free(m->pleaves);
+	free(m->poff);
 	free(m->weight);
 	free(m->cat_off);
 	free(m->cat_len);
@@ -782,6 +853,61 @@ static float sigmoidf(float x)
 	return 1.0f / (expf(e) + 1.0f + 1e-16f);
 }
 
+/* The walk over complete trees, BLOCK at a time: no leaf test, no child
+ * index to load. An event without missing values takes the shortest step;
+ * with some, a missing x goes where default_left says. */
+static void predict_complete(const struct fs_model *m, const float *xf, float *margin)
+{
+	int missing = 0;
+	for (size_t i = 0; i < m->nfeat; i++)
+		missing |= xf[i] != xf[i];
+	for (size_t t0 = 0; t0 < m->ntrees; t0 += BLOCK) {
+		size_t nb = m->ntrees - t0 < BLOCK ? m->ntrees - t0 : BLOCK;
+		uint32_t depth = m->depth[t0 / BLOCK];
+		const struct pnode *tree[BLOCK];
+		const uint8_t *left[BLOCK];
+		size_t h[BLOCK];
+		for (size_t j = 0; j < nb; j++) {
+			tree[j] = m->pnodes + m->poff[2 * (t0 + j)];
+			left[j] = m->pleft + m->poff[2 * (t0 + j)];
+			h[j] = 0;
+		}
+#define STEP(j) do { \
+		const struct pnode *n = &tree[j][h[j]]; \
+		h[j] = 2 * h[j] + 1 + (xf[n->feature] >= n->cond); \
+	} while (0)
+#define STEP_MISSING(j) do { \
+		const struct pnode *n = &tree[j][h[j]]; \
+		float v = xf[n->feature]; \
+		h[j] = 2 * h[j] + 1 + (size_t)(!(v < n->cond) ^ ((v != v) & left[j][h[j]])); \
+	} while (0)
+		if (nb == BLOCK && !missing) {
+			/* a constant count: the walks stay in registers and overlap */
+			for (uint32_t d = 0; d < depth; d++) {
+				STEP(0); STEP(1); STEP(2); STEP(3); STEP(4); STEP(5); STEP(6); STEP(7);
+			}
+		} else if (!missing) {
+			for (uint32_t d = 0; d < depth; d++)
+				for (size_t j = 0; j < nb; j++)
+					STEP(j);
+		} else {
+			for (uint32_t d = 0; d < depth; d++)
+				for (size_t j = 0; j < nb; j++)
+					STEP_MISSING(j);
+		}
+#undef STEP
+#undef STEP_MISSING
+		size_t inner = ((size_t)1 << depth) - 1;
+		for (size_t j = 0; j < nb; j++) {
+			float leaf = m->pleaves[m->poff[2 * (t0 + j) + 1] + h[j] - inner];
+			if (m->weight)
+				margin[m->group[t0 + j]] += leaf * m->weight[t0 + j];
+			else
+				margin[m->group[t0 + j]] += leaf;
+		}
+	}
+}
+
 static int predict_xgb(const struct fs_model *m, const double *x, double *out)
 {
 	float *xf = m->xf, *margin = m->margin;
@@ -789,6 +915,10 @@ static int predict_xgb(const struct fs_model *m, const double *x, double *out)
 		xf[i] = (float)x[i];
 	for (size_t k = 0; k < m->nout; k++)
 		margin[k] = m->base_margin[k];
+	if (m->pnodes) {
+		predict_complete(m, xf, margin);
+		goto transform;
+	}
 	const struct node *nodes = m->nodes;
 	for (size_t t0 = 0; t0 < m->ntrees; t0 += BLOCK) {
 		size_t nb = m->ntrees - t0 < BLOCK ? m->ntrees - t0 : BLOCK;
@@ -818,6 +948,7 @@ static int predict_xgb(const struct fs_model *m, const double *x, double *out)
 				margin[m->group[t0 + j]] += leaf;
 		}
 	}
+transform:
 	switch (m->link) {
 	case LINK_IDENTITY:
 		out[0] = margin[0];

@@ -63,6 +63,14 @@ struct fs_score {
 	uint64_t *seen;              /* per name: the last raw read (gen) that had it */
 	uint64_t gen;                /* raw reads begun */
 	struct fs_hmap by_name;      /* name -> its index + 1 */
+	/* Events of one stream list their features in the same order: the key
+	 * met at each position last time, and what it was, saves a hash. */
+	struct seen_key {
+		char *key;
+		size_t len;
+		size_t idx;              /* index + 1, or 0: not a feature of ours */
+	} *order;
+	size_t norder;
 	uint64_t events;             /* events whose features were read */
 	struct fs_buf num;
 };
@@ -110,6 +118,37 @@ static size_t name_index(struct fs_score *s, const char *name)
 
 static const char *feature_name(const struct fs_score *s, const struct fs_model *m, size_t i);
 
+static void forget_order(struct fs_score *s)
+{
+	for (size_t i = 0; i < s->norder; i++)
+		free(s->order[i].key);
+	free(s->order);
+	s->order = NULL;
+	s->norder = 0;
+}
+
+/* The table index + 1 of the key at member position j, or 0. */
+static size_t key_index(struct fs_score *s, size_t j, const char *k, size_t kl)
+{
+	if (j < s->norder && s->order[j].len == kl && !memcmp(s->order[j].key, k, kl))
+		return s->order[j].idx;
+	struct fs_hent *e = fs_hmap_find(&s->by_name, k, kl, fs_hash(k, kl));
+	size_t idx = e ? e->v.u : 0;
+	if (j < 256) {  /* remember the first positions only */
+		if (j >= s->norder) {
+			s->order = fs_xrealloc(s->order, (j + 1) * sizeof *s->order);
+			memset(s->order + s->norder, 0, (j + 1 - s->norder) * sizeof *s->order);
+			s->norder = j + 1;
+		}
+		free(s->order[j].key);
+		s->order[j].key = fs_xmalloc(kl + 1);
+		memcpy(s->order[j].key, k, kl);
+		s->order[j].len = kl;
+		s->order[j].idx = idx;
+	}
+	return idx;
+}
+
 /* The table of names the serving models read, rebuilt after a swap; a name
  * that stays keeps its count of events without it. */
 static void rebuild_table(struct fs_score *s)
@@ -146,6 +185,7 @@ static void rebuild_table(struct fs_score *s)
 		s->values = fs_xmalloc(sizeof *s->values);
 	free(s->seen);
 	s->seen = fs_xcalloc(s->nnames + 1, sizeof *s->seen);
+	forget_order(s);
 }
 
 static const char *feature_name(const struct fs_score *s, const struct fs_model *m, size_t i)
@@ -305,6 +345,7 @@ void fs_score_free(struct fs_score *s)
 	free(s->values);
 	free(s->absent);
 	free(s->seen);
+	forget_order(s);
 	fs_hmap_free(&s->by_name);
 	fs_path_free(s->from);
 	fs_buf_free(&s->num);
@@ -439,52 +480,25 @@ static void emit_slot(struct fs_score *s, struct fs_emit *em, const struct slot 
 	fs_buf_put(b, sl->qid.p, sl->qid.len);
 }
 
-/* The raw path (the loop did not parse the event): the features are read
- * straight from its bytes. Anything unusual -- an escaped key, a value
- * that is not a plain number, a missing object, a clash -- returns
- * FS_STEP_PARSE, and the parsed path decides and words the message. */
-static int read_features_raw(struct fs_score *s, const struct fs_record *r)
+/* Reads the features of the object at p[at] (a '{') into the table and
+ * sets *end just past it. Returns 0, or -1 for anything the raw path
+ * leaves to the parsed one. */
+static int read_object_raw(struct fs_score *s, const char *p, size_t n, size_t at, size_t *end,
+                           uint64_t ev)
 {
-	const char *p = r->raw;
-	size_t n = r->rawlen, pos = 0, fs = 0, fe = n;
+	size_t pos = 0, last = 0;
 	struct fs_json_member m;
-	int one_level = s->from && s->from->n == 1, found = !s->from;
-	if (s->from && s->from->envelope)
-		return FS_STEP_PARSE;
-	/* the top level: clashes with our fields, and the features object */
-	while (fs_json_next_member(p, n, &pos, &m)) {
+	const char *o = p + at;
+	size_t on = n - at;
+	for (size_t j = 0; fs_json_next_key(o, on, &pos, &m); j++) {
 		if (m.escaped)
-			return FS_STEP_PARSE;
-		const char *k = p + m.ks + 1;
-		size_t kl = m.ke - m.ks - 2;
-		for (size_t i = 0; i < s->nslots; i++)
-			if ((kl == strlen(s->slot[i].n_score) && !memcmp(k, s->slot[i].n_score, kl)) ||
-			    (kl == strlen(s->slot[i].n_model) && !memcmp(k, s->slot[i].n_model, kl)))
-				return FS_STEP_PARSE;
-		if (one_level && kl == strlen(s->from->parts[0]) && !memcmp(k, s->from->parts[0], kl)) {
-			fs = m.vs;
-			fe = m.ve;
-			found = 1;
-		}
-	}
-	if (s->from && !one_level)
-		found = fs_json_find_path(p, n, s->from->parts, s->from->n, &fs, &fe);
-	if (!found || p[fs] != '{')
-		return FS_STEP_PARSE;
-
-	uint64_t ev = ++s->gen;
-	pos = 0;
-	while (fs_json_next_member(p + fs, fe - fs, &pos, &m)) {
-		if (m.escaped)
-			return FS_STEP_PARSE;
-		const char *k = p + fs + m.ks + 1;
-		size_t kl = m.ke - m.ks - 2;
-		struct fs_hent *e = fs_hmap_find(&s->by_name, k, kl, fs_hash(k, kl));
-		if (!e)
+			return -1;
+		size_t i = key_index(s, j, o + m.ks + 1, m.ke - m.ks - 2);
+		pos = last = fs_json_skip_value(o, m.vs, on);
+		if (!i--)
 			continue;
-		size_t i = e->v.u - 1;
-		const char *v = p + fs + m.vs;
-		size_t vl = m.ve - m.vs;
+		const char *v = o + m.vs;
+		size_t vl = pos - m.vs;
 		double d;
 		switch (fs_raw_number(v, vl, &d)) {
 		case FS_NUM_OK:
@@ -499,10 +513,62 @@ static int read_features_raw(struct fs_score *s, const struct fs_record *r)
 			else if (vl == 5 && !memcmp(v, "false", 5))
 				s->values[i] = 0;
 			else
-				return FS_STEP_PARSE;
+				return -1;
 		}
 		s->seen[i] = ev;
 	}
+	/* past the closing brace (an empty object has no members) */
+	size_t i = last ? last : 1;
+	while (i < on && o[i] != '}')
+		i++;
+	*end = at + i + 1;
+	return 0;
+}
+
+/* The raw path (the loop did not parse the event): the features are read
+ * straight from its bytes. Anything unusual -- an escaped key, a value
+ * that is not a plain number, a missing object, a clash -- returns
+ * FS_STEP_PARSE, and the parsed path decides and words the message. */
+static int read_features_raw(struct fs_score *s, const struct fs_record *r)
+{
+	const char *p = r->raw;
+	size_t n = r->rawlen, pos = 0, fs = 0, fe = n;
+	struct fs_json_member m;
+	int one_level = s->from && s->from->n == 1, found = !s->from;
+	if (s->from && s->from->envelope)
+		return FS_STEP_PARSE;
+	uint64_t ev = ++s->gen;
+	if (!s->from)
+		found = read_object_raw(s, p, n, 0, &fe, ev) == 0;
+	/* the top level: clashes with our fields, and the features object,
+	 * read where it stands (its bytes are most of the event's) */
+	while (fs_json_next_key(p, n, &pos, &m)) {
+		if (m.escaped)
+			return FS_STEP_PARSE;
+		const char *k = p + m.ks + 1;
+		size_t kl = m.ke - m.ks - 2;
+		for (size_t i = 0; i < s->nslots; i++)
+			if ((kl == strlen(s->slot[i].n_score) && !memcmp(k, s->slot[i].n_score, kl)) ||
+			    (kl == strlen(s->slot[i].n_model) && !memcmp(k, s->slot[i].n_model, kl)))
+				return FS_STEP_PARSE;
+		if (one_level && kl == strlen(s->from->parts[0]) && !memcmp(k, s->from->parts[0], kl)) {
+			if (found || p[m.vs] != '{')
+				return FS_STEP_PARSE;  /* twice (the last counts), or not an object */
+			if (read_object_raw(s, p, n, m.vs, &pos, ev) < 0)
+				return FS_STEP_PARSE;
+			found = 1;
+			continue;
+		}
+		pos = fs_json_skip_value(p, m.vs, n);
+	}
+	if (s->from && !one_level) {
+		if (!fs_json_find_path(p, n, s->from->parts, s->from->n, &fs, &fe) || p[fs] != '{' ||
+		    read_object_raw(s, p, fe, fs, &fe, ev) < 0)
+			return FS_STEP_PARSE;
+		found = 1;
+	}
+	if (!found)
+		return FS_STEP_PARSE;
 	for (size_t i = 0; i < s->nnames; i++)
 		if (s->seen[i] != ev) {
 			if (s->cfg.strict)
