@@ -39,11 +39,11 @@ static void install_signals(int hup)
 	/* No SA_RESTART: a blocked read returns EINTR so the loop can finish. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (hup) {
-		/* interrupts a wait for input too, so a reload need not wait for data */
+	/* SIGHUP: a reload for a tool with a poll hook (it interrupts a wait for
+	 * input too, so the reload need not wait for data); else like SIGTERM */
+	if (hup)
 		sa.sa_handler = on_hup;
-		sigaction(SIGHUP, &sa, NULL);
-	}
+	sigaction(SIGHUP, &sa, NULL);
 	/* A closed downstream shows up as EPIPE from write(2), which ends the run
 	 * quietly (fstools(7): SIGPIPE policy). */
 	signal(SIGPIPE, SIG_IGN);

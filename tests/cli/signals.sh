@@ -1,14 +1,15 @@
 #!/bin/sh
-# tests/cli/signals.sh: SIGTERM and SIGINT finish the current record, flush
-# everything read so far, and exit 0; a closed downstream ends the run quietly.
+# tests/cli/signals.sh: SIGTERM, SIGINT and (in a tool with nothing to
+# reload) SIGHUP finish the current record, flush everything read so far,
+# and exit 0; a closed downstream ends the run quietly.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/../lib.sh"
-plan 6
+plan 8
 cd "$TMP"
 awk -v n=50 -v keys=5 -f "$top_srcdir/examples/gen-events.awk" > events.ndjson
 printf '{"key":"user_id","features":[{"name":"n","agg":"count"}]}\n' > spec.json
 
-for sig in TERM INT; do
+for sig in TERM INT HUP; do
 	rm -f in.fifo; mkfifo in.fifo
 	# Keep the writer open so that fsfeat is blocked in read when the signal comes.
 	(head -n 20 events.ndjson; sleep 30) > in.fifo &
