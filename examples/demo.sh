@@ -1,7 +1,9 @@
 #!/bin/sh
 # examples/demo.sh: the fstools loop on generated data, run from the build tree.
 #   sh examples/demo.sh [EVENTS]
-# Today it shows fsfeat: features live and in replay, byte for byte the same.
+# It shows fsfeat (features live and in replay, byte for byte the same) and
+# fsscore (an XGBoost model trained in Python, scored without Python, exactly;
+# a new model swapped in while the stream flows).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -67,4 +69,43 @@ else
 fi
 fsfeat --state state.zst --inspect | cut -c1-200
 
-say "done: scoring, drift and delayed labels join this demo as fsscore, fspsi and fsgroundtruth land"
+say "6. train an XGBoost model on those features with python3-xgboost, saved as JSON"
+/usr/bin/python3 "$here/train_xgboost.py" live.ndjson model.json python.txt
+
+say "7. score the stream with fsscore: no Python, the same predictions"
+start=$(date +%s.%N)
+fsscore --model model.json --threshold 0.5 live.ndjson > scored.ndjson
+end=$(date +%s.%N)
+tail -n 1 scored.ndjson | sed 's/.*"features"/... "features"/'
+awk -v n="$(wc -l < scored.ndjson)" -v s="$start" -v e="$end" \
+	'BEGIN { printf "%d events scored in %.2f s; ", n, e - s }'
+echo "$(grep -c '"flag":true' scored.ndjson) flagged at 0.5"
+sed 's/.*"score":\([^,]*\),.*/\1/' scored.ndjson | paste -d' ' - python.txt |
+	awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > m) m = d }
+	     END { printf "fsscore vs Booster.predict on all %d events: largest difference %g\n", NR, m + 0 }'
+
+say "8. hot reload: a retrained model renamed into place while events flow"
+/usr/bin/python3 - model.json model2.json <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+# a "retrained" model: the same trees with leaves damped, as a stand-in
+for t in m["learner"]["gradient_booster"]["model"]["trees"]:
+    t["split_conditions"] = [c * 0.5 if l == -1 else c
+                             for c, l in zip(t["split_conditions"], t["left_children"])]
+json.dump(m, open(sys.argv[2], "w"))
+PY
+mkfifo stream
+fsscore --model model.json --watch < stream > reloaded.ndjson 2> reload.log &
+pid=$!
+exec 3> stream
+head -n 1000 live.ndjson >&3
+sleep 0.5
+cp model2.json next.json && mv next.json model.json
+sleep 0.5
+sed -n '1001,2000p' live.ndjson >&3
+exec 3>&-
+wait $pid
+sed 's/^/  /' reload.log
+sed 's/.*"model":"\([^"]*\)".*/\1/' reloaded.ndjson | uniq -c | sed 's/^ *\([0-9]*\) /  \1 events scored by /'
+
+say "done: drift and delayed labels join this demo as fspsi and fsgroundtruth land"

@@ -22,7 +22,8 @@ struct fs_record {
 	size_t textlen;
 	const char *raw;       /* the event's JSON bytes (the payload for kcat), */
 	size_t rawlen;         /* or NULL for --regex input, which has no JSON bytes */
-	json_t *obj;           /* the event as a parsed object */
+	json_t *obj;           /* the event as a parsed object; NULL for a raw step
+	                        * (loop.h), which reads raw and rawlen itself */
 	json_t *envelope;      /* the kcat -J envelope, or NULL */
 	int64_t time;          /* event time in ns, when the tool asked for it */
 	int ints_as_reals;     /* the line held an integer beyond 64 bits, so jansson
