@@ -1,26 +1,31 @@
 #!/bin/sh
-# tests/cli/man-examples.sh: the examples of fsfeat(1) run, and its output
-# examples are what fsfeat writes, byte for byte.
+# tests/cli/man-examples.sh: the examples of every tool's manual run, and the
+# output examples of fsfeat(1) are what fsfeat writes, byte for byte.
 #
-# In a scratch directory holding the spec.json, events.ndjson and
-# merchant.json that EXAMPLES shows (checked first), every .Dl line of
-# EXAMPLES is run with sh -c, the built fsfeat first on PATH, and must exit
-# with status 0. Lines needing a program that is not installed (zstd, tar,
-# jq, kcat), or a file such a line would have made, are skipped. Displays
-# (.Bd -literal) are not run: that is where commands needing a service,
-# such as a Kafka broker, go.
+# For each tool, in a scratch directory holding the fixtures its EXAMPLES
+# names (set up by fixtures_TOOL; those EXAMPLES shows are checked first),
+# every .Dl line of EXAMPLES of man/TOOL.1 is run with sh -c, the built
+# tools first on PATH, and must exit with status 0. Lines needing a program
+# that is not installed (zstd, tar, jq, kcat), or a file such a line would
+# have made, are skipped. Displays (.Bd -literal) are not run: that is where
+# commands needing a service, such as a Kafka broker, go. A tool without a
+# manual page yet gives one skip.
 #
-# Then the goldens: the input line of OUTPUT is a line of events.ndjson and
-# its output line is the one fsfeat writes for it; the --emit rows line of
-# OUTPUT starts the rows fsfeat writes; the error record of DIAGNOSTICS is
-# the one fsfeat writes for the line {"ts":1} appended as line 6.
+# Then the goldens of fsfeat (goldens_fsfeat): the input line of OUTPUT is a
+# line of events.ndjson and its output line is the one fsfeat writes for it;
+# the --emit rows line of OUTPUT starts the rows fsfeat writes; the error
+# record of DIAGNOSTICS is the one fsfeat writes for the line {"ts":1}
+# appended as line 6.
 . "$(dirname "$0")/../lib.sh"
 
-man="$top_srcdir/man/fsfeat.1"
-work="$TMP/examples"
-mkdir -p "$work"
+tools="fsfeat fsscore"
 
-cat >"$work/spec.json" <<'EOF'
+# fixtures_TOOL DIR: writes the fixtures of the examples of TOOL into DIR;
+# sets files (those in DIR), shown_files (those EXAMPLES must show as they are)
+# and ngolden (the number of TAP lines of goldens_TOOL).
+fixtures_fsfeat() {
+	work=$1
+	cat >"$work/spec.json" <<'EOF'
 {"key": "user_id",
  "description": "per-user spending",
  "features": [
@@ -31,21 +36,32 @@ cat >"$work/spec.json" <<'EOF'
   {"name": "gap_s", "agg": "time_since_last"}
  ]}
 EOF
-cat >"$work/events.ndjson" <<'EOF'
+	cat >"$work/events.ndjson" <<'EOF'
 {"user_id":"u1","merchant":"m1","ts":"2024-01-01T00:00:00Z","amount":10}
 {"user_id":"u2","merchant":"m1","ts":"2024-01-01T00:10:00Z","amount":5}
 {"user_id":"u1","merchant":"m2","ts":"2024-01-01T00:30:00Z","amount":"12.50"}
 {"user_id":"u1","merchant":"m1","ts":"2024-01-01T01:00:00Z","amount":null}
 {"user_id":"u1","merchant":"m1","ts":"2024-01-01T01:30:00Z","amount":2.25}
 EOF
-cat >"$work/merchant.json" <<'EOF'
+	cat >"$work/merchant.json" <<'EOF'
 {"key": "merchant",
  "features": [
   {"name": "merchant_amount_mean_1d", "agg": "mean", "field": "amount",
    "window": "1d"}
  ]}
 EOF
-files="spec.json events.ndjson merchant.json"
+	files="spec.json events.ndjson merchant.json"
+	shown_files=$files
+	ngolden=3
+}
+# The models and events of the golden cases of fsscore.
+fixtures_fsscore() {
+	work=$1
+	files="fraud.json challenger.json classes.json linear.json unnamed.json events.ndjson"
+	for f in $files; do cp "$top_srcdir/tests/cli/fsscore/data/$f" "$work/"; done
+	shown_files="events.ndjson"
+	ngolden=0
+}
 
 # TAP lines through printf: descriptions quote commands, whose backslashes
 # echo would interpret.
@@ -75,92 +91,124 @@ shown() {
 		unescape
 }
 
-section EXAMPLES | sed -n 's/^\.Dl //p' | unescape >"$TMP/commands"
-ncmd=$(wc -l <"$TMP/commands" | tr -d ' ')
-set -- $files
-plan $(($# + ncmd + 3))
-
-for f in $files; do
-	shown "$f" >"$TMP/shown.$f"
-	if [ -s "$TMP/shown.$f" ] && cmp -s "$work/$f" "$TMP/shown.$f"; then
-		ok "EXAMPLES shows the $f the examples run with"
+# The plan: for each tool, its shown fixtures, its examples and its goldens,
+# or one skip when it has no page yet.
+n_plan=0
+for t in $tools; do
+	mkdir -p "$TMP/$t/examples"
+	"fixtures_$t" "$TMP/$t/examples"
+	man="$top_srcdir/man/$t.1"
+	if [ -f "$man" ]; then
+		section EXAMPLES | sed -n 's/^\.Dl //p' | unescape >"$TMP/$t/commands"
+		set -- $shown_files
+		n_plan=$((n_plan + $# + $(wc -l <"$TMP/$t/commands") + ngolden))
 	else
-		not_ok "EXAMPLES shows the $f the examples run with"
-		diff -u "$work/$f" "$TMP/shown.$f" | sed '1,2d' | diag
+		n_plan=$((n_plan + 1))
 	fi
 done
+plan $n_plan
 
-# Files that skipped examples would have made; later examples naming one skip too.
-missing_files=""
-n=0
-while IFS= read -r cmd; do
-	n=$((n + 1))
-	why=""
-	for tool in zstd tar jq kcat; do
-		if printf '%s\n' "$cmd" | grep -qw "$tool" && ! command -v "$tool" >/dev/null 2>&1; then
-			why="$tool not installed"
+# examples: in $work, the fixtures the EXAMPLES of $man shows, then every
+# .Dl line of it run.
+examples() {
+	for f in $shown_files; do
+		shown "$f" >"$T/shown.$f"
+		if [ -s "$T/shown.$f" ] && cmp -s "$work/$f" "$T/shown.$f"; then
+			ok "EXAMPLES shows the $f the examples run with"
+		else
+			not_ok "EXAMPLES shows the $f the examples run with"
+			diff -u "$work/$f" "$T/shown.$f" | sed '1,2d' | diag
 		fi
 	done
-	for f in $missing_files; do
-		case " $cmd " in *" $f "*) why="needs $f from a skipped example" ;; esac
-	done
-	if [ -n "$why" ]; then
-		t_skip "$why: $cmd"
-		for w in $cmd; do
-			case $w in *.*) [ -e "$work/$w" ] || missing_files="$missing_files $w" ;; esac
+
+	# Files that skipped examples would have made; later examples naming one skip too.
+	missing_files=""
+	n=0
+	while IFS= read -r cmd; do
+		n=$((n + 1))
+		why=""
+		for prog in zstd tar jq kcat; do
+			if printf '%s\n' "$cmd" | grep -qw "$prog" && ! command -v "$prog" >/dev/null 2>&1; then
+				why="$prog not installed"
+			fi
 		done
-		continue
-	fi
-	(cd "$work" && sh -c "$cmd") >"$TMP/out.$n" 2>"$TMP/err.$n" </dev/null
-	rc=$?
-	if [ "$rc" -eq 0 ]; then
-		t_ok "example runs: $cmd"
-	else
-		t_not_ok "example runs: $cmd (status $rc)"
-		head -n 20 "$TMP/err.$n" | diag
-	fi
-done <"$TMP/commands"
+		for f in $missing_files; do
+			case " $cmd " in *" $f "*) why="needs $f from a skipped example" ;; esac
+		done
+		if [ -n "$why" ]; then
+			t_skip "$why: $cmd"
+			for w in $cmd; do
+				case $w in *.*) [ -e "$work/$w" ] || missing_files="$missing_files $w" ;; esac
+			done
+			continue
+		fi
+		(cd "$work" && sh -c "$cmd") >"$T/out.$n" 2>"$T/err.$n" </dev/null
+		rc=$?
+		if [ "$rc" -eq 0 ]; then
+			t_ok "example runs: $cmd"
+		else
+			t_not_ok "example runs: $cmd (status $rc)"
+			head -n 20 "$T/err.$n" | diag
+		fi
+	done <"$T/commands"
+}
 
 # --------------------------------------------------------------- goldens
-gold="$TMP/golden"
-mkdir -p "$gold"
-for f in $files; do cp "$work/$f" "$gold/"; done
+goldens_fsfeat() {
+	gold="$T/golden"
+	mkdir -p "$gold"
+	for f in $files; do cp "$work/$f" "$gold/"; done
 
-display OUTPUT 1 >"$TMP/in.line"
-display OUTPUT 2 >"$TMP/out.line"
-i=$(grep -n -F -x -f "$TMP/in.line" "$gold/events.ndjson" | cut -d: -f1 | head -n 1)
-(cd "$gold" && fsfeat --spec spec.json events.ndjson) >"$TMP/events.out" 2>"$TMP/events.err"
-if [ -z "$i" ] || [ "$(wc -l <"$TMP/in.line")" -ne 1 ]; then
-	not_ok "the OUTPUT input line is one line of events.ndjson"
-	diag <"$TMP/in.line"
-elif sed -n "${i}p" "$TMP/events.out" | cmp -s - "$TMP/out.line"; then
-	ok "OUTPUT: fsfeat writes line $i of events.ndjson exactly as shown"
-else
-	not_ok "OUTPUT: fsfeat writes line $i of events.ndjson exactly as shown"
-	{ echo "man page:"; cat "$TMP/out.line"; echo "fsfeat:"; sed -n "${i}p" "$TMP/events.out"
-	  cat "$TMP/events.err"; } | diag
-fi
+	display OUTPUT 1 >"$T/in.line"
+	display OUTPUT 2 >"$T/out.line"
+	i=$(grep -n -F -x -f "$T/in.line" "$gold/events.ndjson" | cut -d: -f1 | head -n 1)
+	(cd "$gold" && fsfeat --spec spec.json events.ndjson) >"$T/events.out" 2>"$T/events.err"
+	if [ -z "$i" ] || [ "$(wc -l <"$T/in.line")" -ne 1 ]; then
+		not_ok "the OUTPUT input line is one line of events.ndjson"
+		diag <"$T/in.line"
+	elif sed -n "${i}p" "$T/events.out" | cmp -s - "$T/out.line"; then
+		ok "OUTPUT: fsfeat writes line $i of events.ndjson exactly as shown"
+	else
+		not_ok "OUTPUT: fsfeat writes line $i of events.ndjson exactly as shown"
+		{ echo "man page:"; cat "$T/out.line"; echo "fsfeat:"; sed -n "${i}p" "$T/events.out"
+		  cat "$T/events.err"; } | diag
+	fi
 
-# The rows line is shown with its features elided: "{...}}".
-display OUTPUT 3 | sed 's/{\.\.\.}}$//' >"$TMP/rows.prefix"
-(cd "$gold" && fsfeat --spec spec.json --emit rows events.ndjson) >"$TMP/rows.out" 2>&1
-prefix=$(cat "$TMP/rows.prefix")
-first=$(head -n 1 "$TMP/rows.out")
-case $first in
-"$prefix"*) ok "OUTPUT: the --emit rows line starts the first row fsfeat writes" ;;
-*)
-	not_ok "OUTPUT: the --emit rows line starts the first row fsfeat writes"
-	printf 'man page: %s\nfsfeat:   %s\n' "$prefix" "$first" | diag
-	;;
-esac
+	# The rows line is shown with its features elided: "{...}}".
+	display OUTPUT 3 | sed 's/{\.\.\.}}$//' >"$T/rows.prefix"
+	(cd "$gold" && fsfeat --spec spec.json --emit rows events.ndjson) >"$T/rows.out" 2>&1
+	prefix=$(cat "$T/rows.prefix")
+	first=$(head -n 1 "$T/rows.out")
+	case $first in
+	"$prefix"*) ok "OUTPUT: the --emit rows line starts the first row fsfeat writes" ;;
+	*)
+		not_ok "OUTPUT: the --emit rows line starts the first row fsfeat writes"
+		printf 'man page: %s\nfsfeat:   %s\n' "$prefix" "$first" | diag
+		;;
+	esac
 
-display DIAGNOSTICS 1 >"$TMP/reject.shown"
-printf '%s\n' '{"ts":1}' >>"$gold/events.ndjson"
-(cd "$gold" && fsfeat --spec spec.json events.ndjson 2>&1 >/dev/null) | head -n 1 >"$TMP/reject.out"
-if [ -s "$TMP/reject.shown" ] && cmp -s "$TMP/reject.shown" "$TMP/reject.out"; then
-	ok "DIAGNOSTICS: fsfeat writes the error record shown for line 6 {\"ts\":1}"
-else
-	not_ok "DIAGNOSTICS: fsfeat writes the error record shown for line 6 {\"ts\":1}"
-	{ echo "man page:"; cat "$TMP/reject.shown"; echo "fsfeat:"; cat "$TMP/reject.out"; } | diag
-fi
+	display DIAGNOSTICS 1 >"$T/reject.shown"
+	printf '%s\n' '{"ts":1}' >>"$gold/events.ndjson"
+	(cd "$gold" && fsfeat --spec spec.json events.ndjson 2>&1 >/dev/null) | head -n 1 >"$T/reject.out"
+	if [ -s "$T/reject.shown" ] && cmp -s "$T/reject.shown" "$T/reject.out"; then
+		ok "DIAGNOSTICS: fsfeat writes the error record shown for line 6 {\"ts\":1}"
+	else
+		not_ok "DIAGNOSTICS: fsfeat writes the error record shown for line 6 {\"ts\":1}"
+		{ echo "man page:"; cat "$T/reject.shown"; echo "fsfeat:"; cat "$T/reject.out"; } | diag
+	fi
+}
+goldens_fsscore() { :; }
+
+for t in $tools; do
+	T="$TMP/$t"
+	work="$T/examples"
+	man="$top_srcdir/man/$t.1"
+	"fixtures_$t" "$work" # again, for its files, shown_files and ngolden
+	if [ -f "$man" ]; then
+		examples
+		"goldens_$t"
+	else
+		skip "man/$t.1 does not exist yet: no examples of $t to run"
+	fi
+done
 exit 0

@@ -1,0 +1,79 @@
+# bash completion for fsscore(1)                           -*- shell-script -*-
+#
+# The options are those of `fsscore --help`; tests/cli/options-agree.sh checks
+# that the two lists below name the same ones.
+
+# Files, also with spaces in their names; bash-completion's _filedir when loaded.
+# With an extension (json), the files ending in it and the directories come
+# first, and any file when none matches.
+_fsscore_files()
+{
+    if declare -F _filedir >/dev/null; then
+        [[ $2 ]] && _filedir "$2"
+        ((${#COMPREPLY[@]})) || _filedir
+    else
+        compopt -o filenames 2>/dev/null
+        [[ $2 ]] && mapfile -t COMPREPLY < <({
+            compgen -f -X "!*.$2" -- "$1"
+            compgen -d -- "$1"
+        } | sort -u)
+        ((${#COMPREPLY[@]})) || mapfile -t COMPREPLY < <(compgen -f -- "$1")
+    fi
+}
+
+_fsscore()
+{
+    local cur prev
+    local opts_long='--check --errors= --features= --from= --help --kcat --max-errors= --model= --output= --regex= --shadow= --strict --threshold= --version --watch'
+    local opts_short='-h -m -o -V'
+
+    COMPREPLY=()
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=
+    ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+    # "--model=fr": bash splits at "=" (COMP_WORDBREAKS), giving "--model" "=" "fr".
+    if [[ $cur == = ]]; then
+        cur=
+    elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
+        prev=${COMP_WORDS[COMP_CWORD - 2]}
+    elif [[ $cur == --*=* ]]; then
+        # COMP_WORDBREAKS without "=": the option and its value in one word.
+        prev=${cur%%=*}
+        cur=${cur#*=}
+    fi
+
+    case $prev in
+    -m | --model | --shadow)
+        # XGBoost JSON or fstools-linear: *.json first, any file allowed
+        _fsscore_files "$cur" json
+        return 0
+        ;;
+    -o | --output | --errors)
+        _fsscore_files "$cur"
+        return 0
+        ;;
+    --from | --features | --threshold | --max-errors | --regex)
+        # an object name, a list of names, a number or a pattern: nothing to offer
+        return 0
+        ;;
+    -h | --help | -V | --version)
+        return 0
+        ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$opts_long $opts_short" -- "$cur")
+        # "--model=" waits for its value on the same word
+        if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]]; then
+            compopt -o nospace 2>/dev/null
+        fi
+        return 0
+    fi
+
+    # input files: NDJSON, compressed or archived
+    _fsscore_files "$cur"
+    return 0
+} &&
+    complete -F _fsscore fsscore
+
+# ex: filetype=sh
