@@ -60,8 +60,9 @@ struct fs_score {
 	size_t nnames, capnames;
 	double *values;
 	uint64_t *absent;            /* per name: events without it */
-	uint64_t *seen;              /* per name: the last raw read (gen) that had it */
-	uint64_t gen;                /* raw reads begun */
+	unsigned char *warned;       /* per name: reported as absent from all events */
+	uint64_t *seen;              /* per name: the last read (gen) that had it */
+	uint64_t gen;                /* reads of an event's features begun */
 	struct fs_hmap by_name;      /* name -> its index + 1 */
 	/* Events of one stream list their features in the same order: the key
 	 * met at each position last time, and what it was, saves a hash. */
@@ -107,9 +108,11 @@ static size_t name_index(struct fs_score *s, const char *name)
 		s->names = fs_xrealloc(s->names, s->capnames * sizeof *s->names);
 		s->values = fs_xrealloc(s->values, s->capnames * sizeof *s->values);
 		s->absent = fs_xrealloc(s->absent, s->capnames * sizeof *s->absent);
+		s->warned = fs_xrealloc(s->warned, s->capnames * sizeof *s->warned);
 	}
 	s->names[s->nnames] = fs_xstrdup(name);
 	s->absent[s->nnames] = 0;
+	s->warned[s->nnames] = 0;
 	size_t len = strlen(name);
 	int created;
 	fs_hmap_upsert(&s->by_name, name, len, fs_hash(name, len), &created)->v.u = s->nnames + 1;
@@ -155,9 +158,11 @@ static void rebuild_table(struct fs_score *s)
 {
 	char **old = s->names;
 	uint64_t *old_absent = s->absent;
+	unsigned char *old_warned = s->warned;
 	size_t nold = s->nnames;
 	s->names = NULL;
 	s->absent = NULL;
+	s->warned = NULL;
 	free(s->values);
 	s->values = NULL;
 	s->nnames = s->capnames = 0;
@@ -175,12 +180,15 @@ static void rebuild_table(struct fs_score *s)
 	}
 	for (size_t i = 0; i < nold; i++) {
 		for (size_t j = 0; j < s->nnames; j++)
-			if (!strcmp(old[i], s->names[j]))
+			if (!strcmp(old[i], s->names[j])) {
 				s->absent[j] = old_absent[i];
+				s->warned[j] = old_warned[i];
+			}
 		free(old[i]);
 	}
 	free(old);
 	free(old_absent);
+	free(old_warned);
 	if (!s->values)
 		s->values = fs_xmalloc(sizeof *s->values);
 	free(s->seen);
@@ -344,6 +352,7 @@ void fs_score_free(struct fs_score *s)
 	free(s->names);
 	free(s->values);
 	free(s->absent);
+	free(s->warned);
 	free(s->seen);
 	forget_order(s);
 	fs_hmap_free(&s->by_name);
@@ -413,21 +422,44 @@ int fs_score_poll(void *ctx, int hup)
 
 /* ------------------------------------------------------------ scoring */
 
+/* After this many events, features none of them had are reported at once,
+ * not only at the end of a run that, live, may never end. */
+#define EARLY_REPORT 1000
+
+static void report_absent(struct fs_score *s)
+{
+	for (size_t i = 0; i < s->nnames; i++)
+		if (s->absent[i] == s->events && !s->warned[i]) {
+			fs_warn("feature \"%s\" was absent from %s %llu events: scored as missing; check "
+			        "its name and --from (%s)", s->names[i],
+			        s->events == EARLY_REPORT ? "the first" : "all",
+			        (unsigned long long)s->events, s->cfg.from ? s->cfg.from : "features");
+			s->warned[i] = 1;
+		}
+}
+
+/* One more event's features read. */
+static void counted(struct fs_score *s)
+{
+	if (++s->events == EARLY_REPORT)
+		report_absent(s);
+}
+
 /* Reads every name of the table from obj into s->values (NaN: missing). */
 static int read_features(struct fs_score *s, const json_t *obj, struct fs_run *run)
 {
-	s->events++;
+	uint64_t ev = ++s->gen;
 	for (size_t i = 0; i < s->nnames; i++) {
 		json_t *v = json_object_get(obj, s->names[i]);
 		double d;
 		if (!v) {
-			s->absent[i]++;
 			if (s->cfg.strict)
 				return fs_run_reject(run, FS_REJ_FEATURE, "feature \"%s\" is absent (--strict); "
 				                     "send null for a missing value", s->names[i]);
 			s->values[i] = NAN;
 			continue;
 		}
+		s->seen[i] = ev;
 		if (json_is_boolean(v)) {
 			s->values[i] = json_is_true(v);
 			continue;
@@ -446,6 +478,10 @@ static int read_features(struct fs_score *s, const json_t *obj, struct fs_run *r
 			                     s->names[i], s->num.len > 60 ? 60 : (int)s->num.len, s->num.p);
 		}
 	}
+	for (size_t i = 0; i < s->nnames; i++)
+		if (s->seen[i] != ev)
+			s->absent[i]++;
+	counted(s);
 	return 0;
 }
 
@@ -573,10 +609,12 @@ static int read_features_raw(struct fs_score *s, const struct fs_record *r)
 		if (s->seen[i] != ev) {
 			if (s->cfg.strict)
 				return FS_STEP_PARSE;
-			s->absent[i]++;
 			s->values[i] = NAN;
 		}
-	s->events++;
+	for (size_t i = 0; i < s->nnames; i++)
+		if (s->seen[i] != ev)
+			s->absent[i]++;
+	counted(s);
 	return 0;
 }
 
@@ -618,13 +656,8 @@ score:;
 	return 0;
 }
 
-void fs_score_report(const struct fs_score *s)
+void fs_score_report(struct fs_score *s)
 {
-	if (!s->events)
-		return;
-	for (size_t i = 0; i < s->nnames; i++)
-		if (s->absent[i] == s->events)
-			fs_warn("feature \"%s\" was absent from all %llu events: scored as missing; check "
-			        "its name and --from (%s)", s->names[i], (unsigned long long)s->events,
-			        s->cfg.from ? s->cfg.from : "features");
+	if (s->events)
+		report_absent(s);
 }

@@ -32,8 +32,9 @@ struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size
                               int *status);
 int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run);
 int fs_score_poll(void *ctx, int hup);
-/* Warnings worth a look at the end of a run: features no event had. */
-void fs_score_report(const struct fs_score *s);
+/* Warnings worth a look at the end of a run: features no event had (also
+ * given once after the first 1000 events). */
+void fs_score_report(struct fs_score *s);
 void fs_score_free(struct fs_score *s);
 
 #endif
