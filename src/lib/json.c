@@ -271,11 +271,14 @@ size_t fs_fmt_double(char out[FS_DBL_MAX], double x)
 static const double exact_p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+/* Powers of ten that an x87 long double (64-bit significand) holds exactly. */
+static const long double exact_p10l[] = {
+	1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L, 1e13L,
+	1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L,
+	1e26L, 1e27L};
+
 double fs_decimal(const char *s, size_t n)
 {
-	/* Exact when the digits fit 2^53 and the power of ten is at most 22:
-	 * one correctly rounded operation on two exact doubles, as strtod
-	 * would round (Clinger's fast path); otherwise strtod itself. */
 	size_t i = 0;
 	int neg = n > 0 && s[0] == '-';
 	i += (size_t)neg;
@@ -284,14 +287,14 @@ double fs_decimal(const char *s, size_t n)
 	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
 		if (digits || s[i] != '0') {
 			m = m * 10 + (uint64_t)(s[i] - '0');
-			if (++digits > 15)
+			if (++digits > 19)
 				goto slow;
 		}
 	if (i < n && s[i] == '.')
 		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
 			if (digits || s[i] != '0') {
 				m = m * 10 + (uint64_t)(s[i] - '0');
-				if (++digits > 15)
+				if (++digits > 19)
 					goto slow;
 			}
 			exp10--;
@@ -313,10 +316,30 @@ double fs_decimal(const char *s, size_t n)
 		goto slow;
 	if (m == 0)
 		return neg ? -0.0 : 0.0;
-	if (exp10 >= -22 && exp10 <= 22) {
+	/* Up to 15 digits and 10^22: one correctly rounded operation on two
+	 * exact doubles, as strtod rounds (Clinger's fast path). */
+	if (digits <= 15 && exp10 >= -22 && exp10 <= 22) {
 		double d = exp10 >= 0 ? (double)m * exact_p10[exp10] : (double)m / exact_p10[-exp10];
 		return neg ? -d : d;
 	}
+#if LDBL_MANT_DIG == 64
+	/* Up to 19 digits (the shortest form of any double has 17): the same in
+	 * long double, then to double. Rounding twice differs from rounding once
+	 * only when the long double sits on, or next to, a midpoint between two
+	 * doubles (its 11 extra bits 0x3ff to 0x401); strtod decides those. */
+	if (exp10 >= -27 && exp10 <= 27) {
+		long double ld = exp10 >= 0 ? (long double)m * exact_p10l[exp10]
+		                            : (long double)m / exact_p10l[-exp10];
+		uint64_t sig;
+		memcpy(&sig, &ld, sizeof sig);  /* the x87 significand, low bits first */
+		unsigned extra = sig & 0x7ff;
+		if ((extra < 0x3ff || extra > 0x401) && ld >= (long double)DBL_MIN &&
+		    ld <= (long double)DBL_MAX) {
+			double d = (double)ld;
+			return neg ? -d : d;
+		}
+	}
+#endif
 slow:;
 	char buf[64];
 	char *tmp = n < sizeof buf ? buf : malloc(n + 1);

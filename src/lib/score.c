@@ -44,6 +44,7 @@ struct slot {
 	double *x, *out;
 	/* output keys, plain and pre-quoted */
 	char n_score[32], n_model[32];
+	size_t nl_score, nl_model;
 	char *k_score, *k_flag, *k_model, *k_class;
 	size_t l_score, l_flag, l_model, l_class;
 };
@@ -51,6 +52,7 @@ struct slot {
 struct fs_score {
 	struct fs_score_config cfg;
 	struct fs_path *from;        /* NULL: the event itself */
+	size_t from_len;             /* strlen of its first part */
 	char **given;                /* --features names */
 	size_t ngiven;
 	struct slot slot[2];
@@ -272,6 +274,8 @@ static int open_slot(struct fs_score *s, struct slot *sl, const char *path, cons
 	sl->k_score = key(multi ? "scores" : "score", suffix, &sl->l_score, sl->n_score);
 	sl->k_flag = key("flag", suffix, &sl->l_flag, NULL);
 	sl->k_model = key("model", suffix, &sl->l_model, sl->n_model);
+	sl->nl_score = strlen(sl->n_score);
+	sl->nl_model = strlen(sl->n_model);
 	sl->k_class = key("class", suffix, &sl->l_class, NULL);
 	return 0;
 }
@@ -291,6 +295,7 @@ struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size
 			fs_score_free(s);
 			return NULL;
 		}
+		s->from_len = strlen(s->from->parts[0]);
 		if (s->from->envelope && !cfg->kcat) {
 			snprintf(err, errsize, "--from %s names a kcat envelope field; add --kcat", from);
 			*status = FS_EX_USAGE;
@@ -584,10 +589,10 @@ static int read_features_raw(struct fs_score *s, const struct fs_record *r)
 		const char *k = p + m.ks + 1;
 		size_t kl = m.ke - m.ks - 2;
 		for (size_t i = 0; i < s->nslots; i++)
-			if ((kl == strlen(s->slot[i].n_score) && !memcmp(k, s->slot[i].n_score, kl)) ||
-			    (kl == strlen(s->slot[i].n_model) && !memcmp(k, s->slot[i].n_model, kl)))
+			if ((kl == s->slot[i].nl_score && !memcmp(k, s->slot[i].n_score, kl)) ||
+			    (kl == s->slot[i].nl_model && !memcmp(k, s->slot[i].n_model, kl)))
 				return FS_STEP_PARSE;
-		if (one_level && kl == strlen(s->from->parts[0]) && !memcmp(k, s->from->parts[0], kl)) {
+		if (one_level && kl == s->from_len && !memcmp(k, s->from->parts[0], kl)) {
 			if (found || p[m.vs] != '{')
 				return FS_STEP_PARSE;  /* twice (the last counts), or not an object */
 			if (read_object_raw(s, p, n, m.vs, &pos, ev) < 0)
