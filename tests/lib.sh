@@ -47,3 +47,27 @@ golden() {
 		if [ -z "$bad" ]; then ok "$c"; else not_ok "$c (differs:$bad)"; fi
 	done
 }
+
+# py_oracle "MODULES" "PACKAGES" SCRIPT ARGS...: runs a Python oracle that
+# prints TAP, with Debian's /usr/bin/python3 (which has the packages); skips
+# when a module is missing, and turns a crash into one failing case.
+py_oracle() {
+	mods=$1 pkgs=$2 script=$3
+	shift 3
+	py=/usr/bin/python3
+	for m in $mods; do
+		if ! "$py" -c "import $m" >/dev/null 2>&1; then
+			echo "1..0 # SKIP python module $m missing: apt-get install -y $pkgs"
+			return 0
+		fi
+	done
+	"$py" "$top_srcdir/tests/oracle/$script" "$@" --workdir "$TMP" >"$TMP/tap" 2>"$TMP/err"
+	rc=$?
+	if [ $rc -eq 0 ] && head -n 1 "$TMP/tap" | grep -q '^1\.\.[0-9]'; then
+		cat "$TMP/tap"
+	else
+		echo "1..1"
+		echo "not ok 1 - $script ran to the end (exit $rc)"
+		sed 's/^/# /' "$TMP/tap" "$TMP/err" | tail -n 40
+	fi
+}

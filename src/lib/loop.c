@@ -522,6 +522,8 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 	}
 
 	fs_arena_end();
+	if (step->finish && !fs_out_broken(out) && !fs_out_failed(out))
+		step->finish(step->ctx, run.out);
 	/* The final state: after end of input, a signal or --max-errors; not
 	 * when the output was lost, which the last checkpoint still matches. */
 	if (ps && !fs_out_broken(out) && !fs_out_failed(out) && checkpoint(ps, out, records) < 0 &&

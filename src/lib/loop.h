@@ -61,6 +61,10 @@ struct fs_step {
 	 * ends the run. Returns the milliseconds until it wants to run again
 	 * even without a signal, or -1 for only on SIGHUP. */
 	int (*poll)(void *ctx, int hup);
+	/* Optional: runs once after the last record (end of input, a signal or
+	 * --max-errors) and may append final lines to out: the last window
+	 * and the summary of fspsi. */
+	void (*finish)(void *ctx, struct fs_buf *out);
 };
 
 /* Sets the rejection reason and returns -1, for `return fs_run_reject(...)`. */

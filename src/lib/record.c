@@ -58,7 +58,12 @@ void fs_path_free(struct fs_path *p)
 
 json_t *fs_path_get(const struct fs_path *p, const struct fs_record *r)
 {
-	json_t *v = p->envelope ? r->envelope : r->obj;
+	return fs_path_get_in(p, p->envelope ? r->envelope : r->obj);
+}
+
+json_t *fs_path_get_in(const struct fs_path *p, const json_t *obj)
+{
+	json_t *v = (json_t *)obj;
 	for (size_t i = 0; v && i < p->n; i++)
 		v = json_object_get(v, p->parts[i]);
 	return v;

@@ -1,6 +1,8 @@
 /* timefmt.c: RFC 3339 times, epoch numbers and durations (see timefmt.h). */
 #include "timefmt.h"
 
+#include <time.h>
+
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -213,4 +215,26 @@ void fs_duration_format(int64_t ns, char *out, size_t size)
 	}
 	if (n == 0)
 		snprintf(out, size, "0s");
+}
+
+void fs_time_format(int64_t ns, char *out, size_t size)
+{
+	int64_t sec = ns / FS_NS_PER_SEC, frac = ns % FS_NS_PER_SEC;
+	if (frac < 0) {
+		frac += FS_NS_PER_SEC;
+		sec--;
+	}
+	time_t t = (time_t)sec;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (frac && n < size) {
+		char f[16];
+		int len = snprintf(f, sizeof f, ".%09lld", (long long)frac);
+		while (len > 1 && f[len - 1] == '0')
+			f[--len] = '\0';
+		n += (size_t)snprintf(out + n, size - n, "%s", f);
+	}
+	if (n < size)
+		snprintf(out + n, size - n, "Z");
 }

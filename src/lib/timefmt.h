@@ -38,6 +38,10 @@ int fs_time_from_json(const json_t *v, enum fs_time_unit unit, int64_t *ns,
  * ns, us, ms, s, m, h, d, w. Returns 0, or -1. */
 int fs_duration_parse(const char *s, int64_t *ns);
 
+/* Formats a time as RFC 3339 in UTC: "2024-03-01T12:00:00Z", with the
+ * fraction of a second when there is one ("...:00.25Z"). */
+void fs_time_format(int64_t ns, char *out, size_t size);
+
 /* Formats a duration in the largest exact units ("1h30m", "250ms"). */
 void fs_duration_format(int64_t ns, char *out, size_t size);
 

@@ -1,0 +1,6 @@
+fspsi; echo "exit $?"
+fspsi --fit --baseline b.json; echo "exit $?"
+fspsi --baseline b.json --warn 0.3 --alert 0.2; echo "exit $?"
+fspsi --baseline b.json --bins 5; echo "exit $?"
+fspsi --fit --window 10; echo "exit $?"
+fspsi --fit --bins 1; echo "exit $?"
