@@ -3,7 +3,8 @@
 #   sh examples/demo.sh [EVENTS]
 # It shows fsfeat (features live and in replay, byte for byte the same) and
 # fsscore (an XGBoost model trained in Python, scored without Python, exactly;
-# a new model swapped in while the stream flows).
+# a new model swapped in while the stream flows) and fspsi (drift of the
+# features and scores against the training period, with cron exit codes).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -108,4 +109,34 @@ wait $pid
 sed 's/^/  /' reload.log
 sed 's/.*"model":"\([^"]*\)".*/\1/' reloaded.ndjson | uniq -c | sed 's/^ *\([0-9]*\) /  \1 events scored by /'
 
-say "done: drift and delayed labels join this demo as fspsi and fsgroundtruth land"
+say "9. drift: a baseline from the training period, then a normal day and an odd one"
+# Windows of up to a day are warm after the first day; 7-day ones are not,
+# so the drift check watches the former and the score.
+fields=amt_sum_1h,n_24h,merchants_24h,gap,amt_ewma_6h,m_n_1h,score
+total=$(wc -l < scored.ndjson)
+sed -n "$((total * 3 / 10)),$((total * 65 / 100))p" scored.ndjson > train-period.ndjson
+tail -n +$((total * 65 / 100 + 1)) scored.ndjson > normal-day.ndjson
+fspsi --fit --fields "$fields" train-period.ndjson > baseline.json
+echo "baseline of $(grep -c '"name"' baseline.json) fields from $(wc -l < train-period.ndjson) events"
+check() {
+	fspsi --baseline baseline.json --window 20000 --format table "$@" | sed 's/^/  /'
+	status=0
+	fspsi --baseline baseline.json --window 20000 "$@" > /dev/null || status=$?
+	echo "  exit status $status (0 ok, 1 warn, 2 alert)"
+}
+echo "a normal day:"
+check normal-day.ndjson
+# the same days with every amount 60% higher: features and scores move
+awk -v from=$((n * 65 / 100 + 1)) 'NR >= from && match($0, /"amount":[0-9.]+/) {
+	v = substr($0, RSTART + 9, RLENGTH - 9) * 1.6
+	$0 = substr($0, 1, RSTART + 8) sprintf("%.2f", v) substr($0, RSTART + RLENGTH) } { print }' \
+	events.ndjson |
+	fsfeat --spec "$here/user.json" --errors /dev/null 2>/dev/null |
+	fsfeat --spec "$here/merchant.json" --errors /dev/null 2>/dev/null |
+	fsscore --model model.json | tail -n +$((total * 65 / 100 + 1)) > odd-day.ndjson
+echo "a day when amounts inflate by 60%:"
+check --report drift.html odd-day.ndjson
+cp drift.html "${TMPDIR:-/tmp}/fstools-demo-drift.html"
+echo "  the report, one self-contained page: ${TMPDIR:-/tmp}/fstools-demo-drift.html"
+
+say "done: delayed labels join this demo as fsgroundtruth lands"

@@ -12,7 +12,7 @@
 # fstools(7) may name the options of any tool.
 . "$(dirname "$0")/../lib.sh"
 
-tools="fsfeat fsscore"
+tools="fsfeat fsscore fspsi"
 man7="$top_srcdir/man/fstools.7"
 
 set -- $tools
@@ -101,6 +101,40 @@ bash_runs_fsscore() {
 		'fsscore --max-errors : ' 'fsscore --threshold : ' 'fsscore --from : ' \
 		>"$T/bash.expected"
 	bash_desc="fsscore.bash offers the options on '-', *.json files first for --model and --shadow, nothing for numbers and names"
+}
+
+bash_runs_fspsi() {
+	: >"$T/bc/baseline.json"
+	: >"$T/bc/events.ndjson"
+	: >"$T/bc/drift.html"
+	(cd "$T/bc" && bash -c '
+		. "$1" || exit 1
+		t() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+		      _fspsi fspsi "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+		      echo "$*: ${COMPREPLY[*]}"; }
+		t fspsi --baseline = ""
+		t fspsi -b ""
+		t fspsi --report ""
+		t fspsi --report e
+		t fspsi --output b
+		t fspsi --errors e
+		t fspsi --format ""
+		t fspsi --time-unit ""
+		t fspsi -u m
+		t fspsi --window ""
+		t fspsi -w ""
+		t fspsi --fields ""
+		t fspsi --warn ""
+		t fspsi --max-errors ""
+	' sh "$bashc") >"$T/bash.run" 2>&1
+	printf '%s\n' 'fspsi --baseline = : baseline.json' 'fspsi -b : baseline.json' \
+		'fspsi --report : drift.html' 'fspsi --report e: events.ndjson' \
+		'fspsi --output b: baseline.json' 'fspsi --errors e: events.ndjson' \
+		'fspsi --format : ndjson table' 'fspsi --time-unit : s ms us ns' 'fspsi -u m: ms' \
+		'fspsi --window : ' 'fspsi -w : ' 'fspsi --fields : ' 'fspsi --warn : ' \
+		'fspsi --max-errors : ' \
+		>"$T/bash.expected"
+	bash_desc="fspsi.bash offers the options on '-', *.json first for --baseline, *.html first for --report, ndjson table for --format, s ms us ns for --time-unit, nothing for numbers and names"
 }
 
 # check_tool TOOL: the checks of one tool, 14 TAP lines.
