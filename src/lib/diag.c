@@ -95,7 +95,7 @@ char *fs_xstrdup(const char *s)
 	return d;
 }
 
-int fs_diag_open(struct fs_diag *d, const char *path, long long max_errors)
+int fs_diag_open(struct fs_diag *d, const char *path, long long max_errors, int append)
 {
 	memset(d, 0, sizeof *d);
 	d->max_errors = max_errors;
@@ -103,7 +103,7 @@ int fs_diag_open(struct fs_diag *d, const char *path, long long max_errors)
 		d->errors = stderr;
 		return 0;
 	}
-	d->errors = fopen(path, "w");
+	d->errors = fopen(path, append ? "a" : "w");
 	if (!d->errors)
 		return -1;
 	d->errors_owned = 1;
@@ -158,7 +158,7 @@ int fs_diag_reject(struct fs_diag *d, enum fs_reject why, const char *source,
 	return d->max_errors >= 0 && d->rejected_total > (uint64_t)d->max_errors;
 }
 
-void fs_diag_summary(const struct fs_diag *d, uint64_t records)
+void fs_diag_summary(const struct fs_diag *d, uint64_t records, const char *label)
 {
 	if (!d->rejected_total && !d->nonnumeric && !d->late && !d->skipped)
 		return;
@@ -185,6 +185,9 @@ void fs_diag_summary(const struct fs_diag *d, uint64_t records)
 	if (d->skipped)
 		fs_buf_put(&b, num, (size_t)snprintf(num, sizeof num,
 			"; %" PRIu64 " records already in the state skipped", d->skipped));
-	fs_warn("%s", fs_buf_cstr(&b));
+	if (label)
+		fs_warn("%s: %s", label, fs_buf_cstr(&b));
+	else
+		fs_warn("%s", fs_buf_cstr(&b));
 	fs_buf_free(&b);
 }

@@ -68,8 +68,9 @@ struct fs_diag {
 	uint64_t skipped;             /* records a restored state already reflected */
 };
 
-/* Opens the error output (NULL or "-": stderr). Returns 0, or -1 with errno. */
-int fs_diag_open(struct fs_diag *d, const char *path, long long max_errors);
+/* Opens the error output (NULL or "-": stderr), appending to a file when
+ * append is 1 (a second loop of the same run). Returns 0, or -1 with errno. */
+int fs_diag_open(struct fs_diag *d, const char *path, long long max_errors, int append);
 /* Flushes and closes the error output; returns 0 or -1 if writing it failed. */
 int fs_diag_close(struct fs_diag *d);
 /* Writes one rejected line as a JSON error record and counts it.
@@ -77,7 +78,8 @@ int fs_diag_close(struct fs_diag *d);
 int fs_diag_reject(struct fs_diag *d, enum fs_reject why, const char *source,
                    uint64_t line, const char *text, size_t textlen,
                    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
-/* The end-of-run summary on stderr, when anything was rejected or coerced. */
-void fs_diag_summary(const struct fs_diag *d, uint64_t records);
+/* The end-of-run summary on stderr, when anything was rejected or coerced;
+ * label (or NULL) names what was read when it is not the main input. */
+void fs_diag_summary(const struct fs_diag *d, uint64_t records, const char *label);
 
 #endif

@@ -427,7 +427,7 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 			fs_die(FS_EX_USAGE, "--time-field %s names a kcat envelope field; add --kcat",
 			       tp->spec);
 	}
-	if (fs_diag_open(&diag, cfg->errors, cfg->max_errors) < 0)
+	if (fs_diag_open(&diag, cfg->errors, cfg->max_errors, cfg->errors_append) < 0)
 		fs_die(FS_EX_IOERR, "%s: cannot open for writing: %s", cfg->errors, strerror(errno));
 	struct fs_out *out = fs_out_open(cfg->output);
 	if (!out)
@@ -542,7 +542,7 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 		status = FS_EX_IOERR;
 	}
 	if (!broken)
-		fs_diag_summary(&diag, records);
+		fs_diag_summary(&diag, records, cfg->label);
 	if (fs_diag_close(&diag) < 0 && status == FS_EX_OK)
 		status = FS_EX_IOERR;
 	if (status == FS_EX_OK)

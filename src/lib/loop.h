@@ -18,6 +18,8 @@
 struct fs_loop_config {
 	const char *output;          /* -o FILE, NULL: stdout */
 	const char *errors;          /* --errors FILE, NULL: stderr */
+	int errors_append;           /* append to it: a second loop in one run (fsjoin) */
+	const char *label;           /* what the summary line names, when not the main input */
 	long long max_errors;        /* --max-errors, -1: unlimited */
 	const char *time_field;      /* --time-field, default "ts" */
 	enum fs_time_unit time_unit; /* --time-unit */

@@ -1,0 +1,455 @@
+/* join.c: fsjoin's engine (see join.h).
+ *
+ * A side's rows live in two arrays: 32-byte row headers (key id, time,
+ * input order, where its values start) sorted by key, time and input
+ * order, and one byte buffer of values, each as a name number and the
+ * value's raw JSON bytes. Names are numbered per side in the order first
+ * met; every spine event gets every name of every side, null where the
+ * matched row (or no row) has none, so the output has the same shape on
+ * every line.
+ */
+#include "join.h"
+#include "diag.h"
+#include "hmap.h"
+#include "json.h"
+#include "output.h"
+#include "record.h"
+#include "timefmt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct row {
+	int64_t time;              /* INT64_MIN: a table row without a time */
+	uint32_t key;              /* key id */
+	uint32_t seq;              /* input order */
+	uint64_t off;              /* its values in the side's data */
+};
+
+struct side {
+	struct fs_join_side def;
+	struct fs_path **key;
+	size_t nkey;
+	char **names;              /* raw key bytes, as written */
+	size_t nnames;
+	char **qnames;             /* "name": */
+	size_t *qlen;
+	struct fs_hmap name_idx;   /* name -> index + 1 */
+	struct row *rows;
+	size_t nrows, caprows;
+	struct fs_buf data;
+	struct fs_hmap keys;       /* key text -> key id + 1 */
+	uint64_t *first;           /* per key id: its first row (after sorting); nkeys + 1 */
+	uint64_t nkeys;
+	uint64_t hits, misses, nokey;
+	/* while loading */
+	const struct fs_join_config *cfg;
+	struct fs_path *time;
+	struct fs_buf text;
+};
+
+struct fs_join {
+	struct fs_join_config cfg;
+	struct side **side;
+	int nsides;
+	const char *into;
+	/* per name of a side: its value's bytes for the row being written */
+	const char **val;
+	size_t *vlen;
+	size_t nval;
+	struct fs_buf key;
+};
+
+/* ------------------------------------------------------------ varints */
+
+static void put_varint(struct fs_buf *b, uint64_t v)
+{
+	while (v >= 0x80) {
+		fs_buf_putc(b, (char)(v | 0x80));
+		v >>= 7;
+	}
+	fs_buf_putc(b, (char)v);
+}
+
+static uint64_t get_varint(const unsigned char **p)
+{
+	uint64_t v = 0;
+	int shift = 0;
+	while (**p & 0x80) {
+		v |= (uint64_t)(**p & 0x7f) << shift;
+		shift += 7;
+		(*p)++;
+	}
+	v |= (uint64_t)**p << shift;
+	(*p)++;
+	return v;
+}
+
+/* ------------------------------------------------------------ keys */
+
+/* The key's text in r ("a\x1fb" for two fields), or -1 when a field is
+ * absent, null or not a scalar. */
+static int key_text(struct fs_path **key, size_t nkey, const struct fs_record *r, struct fs_buf *b)
+{
+	b->len = 0;
+	for (size_t i = 0; i < nkey; i++) {
+		json_t *v = fs_path_get(key[i], r);
+		if (i)
+			fs_buf_putc(b, '\x1f');
+		if (fs_record_value_text(r, key[i], v, b) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_key(const char *spec, struct fs_path ***out, size_t *n, char *err, size_t errsize)
+{
+	*out = NULL;
+	*n = 0;
+	const char *p = spec;
+	for (;;) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		char name[512];
+		snprintf(name, sizeof name, "%.*s", (int)len, p);
+		const char *why;
+		struct fs_path *path = fs_path_new(name, &why);
+		if (!path) {
+			snprintf(err, errsize, "--key %s: %s", spec, why);
+			return -1;
+		}
+		*out = fs_xrealloc(*out, (*n + 1) * sizeof **out);
+		(*out)[(*n)++] = path;
+		if (!c)
+			return 0;
+		p = c + 1;
+	}
+}
+
+/* ------------------------------------------------------------ loading */
+
+static size_t name_index(struct side *s, const char *k, size_t kl)
+{
+	struct fs_hent *e = fs_hmap_find(&s->name_idx, k, kl, fs_hash(k, kl));
+	if (e)
+		return e->v.u - 1;
+	s->names = fs_xrealloc(s->names, (s->nnames + 1) * sizeof *s->names);
+	s->qnames = fs_xrealloc(s->qnames, (s->nnames + 1) * sizeof *s->qnames);
+	s->qlen = fs_xrealloc(s->qlen, (s->nnames + 1) * sizeof *s->qlen);
+	char *name = fs_xmalloc(kl + 1), *q = fs_xmalloc(kl + 4);
+	memcpy(name, k, kl);
+	name[kl] = '\0';
+	q[0] = '"';
+	memcpy(q + 1, k, kl);
+	memcpy(q + 1 + kl, "\":", 3);
+	s->names[s->nnames] = name;
+	s->qnames[s->nnames] = q;
+	s->qlen[s->nnames] = kl + 3;
+	int created;
+	fs_hmap_upsert(&s->name_idx, k, kl, fs_hash(k, kl), &created)->v.u = s->nnames + 1;
+	return s->nnames++;
+}
+
+/* A top-level name that is the key or the time, left out of the values. */
+static int is_key_or_time(const struct side *s, const char *k, size_t kl)
+{
+	for (size_t i = 0; i < s->nkey; i++)
+		if (s->key[i]->n == 1 && !s->key[i]->envelope && strlen(s->key[i]->parts[0]) == kl &&
+		    !memcmp(s->key[i]->parts[0], k, kl))
+			return 1;
+	return s->time->n == 1 && strlen(s->time->parts[0]) == kl && !memcmp(s->time->parts[0], k, kl);
+}
+
+static int load_step(void *ctx, const struct fs_record *r, struct fs_run *run)
+{
+	struct side *s = ctx;
+	if (key_text(s->key, s->nkey, r, &s->text) < 0)
+		return fs_run_reject(run, FS_REJ_KEY, "no key %s, or it is null or not a scalar",
+		                     s->def.key);
+	int64_t t = INT64_MIN;
+	json_t *tv = fs_path_get(s->time, r);
+	if (tv) {
+		const char *why;
+		if (fs_time_from_json(tv, s->cfg->loop->time_unit, &t, &why) < 0)
+			return fs_run_reject(run, FS_REJ_TIME, "%s: %s", s->time->spec, why);
+	} else if (!s->def.table) {
+		return fs_run_reject(run, FS_REJ_TIME, "no time field \"%s\" (name it with --time-field)",
+		                     s->time->spec);
+	}
+	/* the row's values: its features object, or its other top-level fields */
+	const char *p = r->raw;
+	size_t n = r->rawlen, vs, ve, pos = 0;
+	int whole = !fs_json_find_member(p, n, "features", &vs, &ve) || p[vs] != '{';
+	if (!whole) {
+		p += vs;
+		n = ve - vs;
+	}
+	size_t mark = s->data.len;
+	struct fs_json_member m;
+	uint64_t count = 0;
+	struct fs_buf vals = {0};
+	while (fs_json_next_member(p, n, &pos, &m)) {
+		const char *k = p + m.ks + 1;
+		size_t kl = m.ke - m.ks - 2;
+		if (whole && is_key_or_time(s, k, kl))
+			continue;
+		put_varint(&vals, name_index(s, k, kl));
+		put_varint(&vals, m.ve - m.vs);
+		fs_buf_put(&vals, p + m.vs, m.ve - m.vs);
+		count++;
+	}
+	put_varint(&s->data, count);
+	fs_buf_put(&s->data, vals.p ? vals.p : "", vals.len);
+	fs_buf_free(&vals);
+
+	int created;
+	struct fs_hent *e = fs_hmap_upsert(&s->keys, s->text.p, s->text.len,
+	                                   fs_hash(s->text.p, s->text.len), &created);
+	if (created)
+		e->v.u = ++s->nkeys;
+	if (s->nrows == s->caprows) {
+		s->caprows = s->caprows ? 2 * s->caprows : 4096;
+		s->rows = fs_xrealloc(s->rows, s->caprows * sizeof *s->rows);
+	}
+	if (s->nrows >= UINT32_MAX)
+		fs_die(FS_EX_SOFTWARE, "%s: more than %u rows", s->def.path, UINT32_MAX);
+	s->rows[s->nrows] = (struct row){.time = t, .key = (uint32_t)(e->v.u - 1),
+	                                 .seq = (uint32_t)s->nrows, .off = mark};
+	s->nrows++;
+	return 0;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void free_side(struct side *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nkey; i++)
+		fs_path_free(s->key[i]);
+	free(s->key);
+	for (size_t i = 0; i < s->nnames; i++) {
+		free(s->names[i]);
+		free(s->qnames[i]);
+	}
+	free(s->names);
+	free(s->qnames);
+	free(s->qlen);
+	fs_hmap_free(&s->name_idx);
+	free(s->rows);
+	fs_buf_free(&s->data);
+	fs_hmap_free(&s->keys);
+	free(s->first);
+	fs_path_free(s->time);
+	fs_buf_free(&s->text);
+	free(s);
+}
+
+/* Reads one side through the shared loop. Returns it, or NULL with err. */
+static struct side *load_side(const struct fs_join_config *cfg, const struct fs_join_side *def,
+                              char *err, size_t errsize, int *status)
+{
+	struct side *s = fs_xcalloc(1, sizeof *s);
+	s->def = *def;
+	s->cfg = cfg;
+	*status = FS_EX_USAGE;
+	if (parse_key(def->key, &s->key, &s->nkey, err, errsize) < 0) {
+		free_side(s);
+		return NULL;
+	}
+	const char *why;
+	s->time = fs_path_new(cfg->loop->time_field ? cfg->loop->time_field : "ts", &why);
+	if (!s->time) {
+		snprintf(err, errsize, "--time-field: %s", why);
+		free_side(s);
+		return NULL;
+	}
+	/* the side's own run of the loop: its bad lines reported, nothing written */
+	struct fs_loop_config lc = {.output = "/dev/null", .errors = cfg->loop->errors,
+	                            .errors_append = 1, .max_errors = cfg->loop->max_errors,
+	                            .time_unit = cfg->loop->time_unit, .label = def->path};
+	struct fs_step step = {.ctx = s, .step = load_step};
+	char *files[] = {(char *)def->path};
+	*status = fs_loop_run(&lc, files, 1, &step);
+	if (*status != FS_EX_OK) {
+		snprintf(err, errsize, "%s: cannot read it whole (status %d)", def->path, *status);
+		free_side(s);
+		return NULL;
+	}
+	qsort(s->rows, s->nrows, sizeof *s->rows, cmp_row);
+	s->first = fs_xcalloc(s->nkeys + 1, sizeof *s->first);
+	for (size_t i = 0, k = 0; k <= s->nkeys; k++) {
+		while (i < s->nrows && s->rows[i].key < k)
+			i++;
+		s->first[k] = i;
+	}
+	return s;
+}
+
+/* ------------------------------------------------------------ joining */
+
+/* The row of key id k to join at time t, or NULL. */
+static const struct row *match(const struct fs_join *j, const struct side *s, uint64_t k, int64_t t)
+{
+	const struct row *r = s->rows + s->first[k], *end = s->rows + s->first[k + 1];
+	if (s->def.table)
+		return end > r ? end - 1 : NULL;
+	/* the last row with time <= t (< t when strict) */
+	size_t lo = 0, hi = (size_t)(end - r);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (j->cfg.strict ? r[mid].time < t : r[mid].time <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	const struct row *hit = &r[lo - 1];
+	if (j->cfg.ttl && hit->time < t - j->cfg.ttl)
+		return NULL;
+	return hit;
+}
+
+int fs_join_step(void *ctx, const struct fs_record *r, struct fs_run *run)
+{
+	struct fs_join *j = ctx;
+	json_t *into = json_object_get(r->obj, j->into);
+	if (into && !json_is_object(into))
+		return fs_run_reject(run, FS_REJ_CONFLICT, "\"%s\" is in the event and is not an object; "
+		                     "write elsewhere with --into", j->into);
+	for (int i = 0; into && i < j->nsides; i++)
+		for (size_t n = 0; n < j->side[i]->nnames; n++)
+			if (json_object_get(into, j->side[i]->names[n]))
+				return fs_run_reject(run, FS_REJ_CONFLICT, "%s.%s is already in the event; "
+				                     "write elsewhere with --into", j->into, j->side[i]->names[n]);
+	struct fs_emit em;
+	fs_emit_begin(&em, run->out, r, j->into, into != NULL);
+	for (int i = 0; i < j->nsides; i++) {
+		struct side *s = j->side[i];
+		if (s->nnames > j->nval) {
+			j->val = fs_xrealloc(j->val, s->nnames * sizeof *j->val);
+			j->vlen = fs_xrealloc(j->vlen, s->nnames * sizeof *j->vlen);
+			j->nval = s->nnames;
+		}
+		memset(j->val, 0, s->nnames * sizeof *j->val);
+		const struct row *hit = NULL;
+		if (key_text(s->key, s->nkey, r, &j->key) < 0) {
+			s->nokey++;
+		} else {
+			struct fs_hent *e = fs_hmap_find(&s->keys, j->key.p, j->key.len,
+			                                 fs_hash(j->key.p, j->key.len));
+			hit = e ? match(j, s, e->v.u - 1, r->time) : NULL;
+			if (hit)
+				s->hits++;
+			else
+				s->misses++;
+		}
+		if (hit) {
+			const unsigned char *p = (const unsigned char *)s->data.p + hit->off;
+			uint64_t count = get_varint(&p);
+			for (uint64_t c = 0; c < count; c++) {
+				uint64_t idx = get_varint(&p), len = get_varint(&p);
+				j->val[idx] = (const char *)p;
+				j->vlen[idx] = len;
+				p += len;
+			}
+		}
+		for (size_t n = 0; n < s->nnames; n++) {
+			fs_emit_key(&em, s->qnames[n], s->qlen[n]);
+			if (j->val[n])
+				fs_buf_put(run->out, j->val[n], j->vlen[n]);
+			else
+				fs_buf_puts(run->out, "null");
+		}
+	}
+	fs_emit_end(&em);
+	return 0;
+}
+
+int fs_join_poll(void *ctx, int hup)
+{
+	struct fs_join *j = ctx;
+	if (!hup)
+		return -1;
+	for (int i = 0; i < j->nsides; i++) {
+		char err[512];
+		int status;
+		struct side *s = load_side(&j->cfg, &j->side[i]->def, err, sizeof err, &status);
+		if (!s) {
+			fs_warn("%s (SIGHUP): cannot reload, the old rows stay: %s", j->side[i]->def.path, err);
+			continue;
+		}
+		fs_warn("%s (SIGHUP): reloaded, %llu rows of %llu keys", s->def.path,
+		        (unsigned long long)s->nrows, (unsigned long long)s->nkeys);
+		s->hits = j->side[i]->hits;
+		s->misses = j->side[i]->misses;
+		s->nokey = j->side[i]->nokey;
+		free_side(j->side[i]);
+		j->side[i] = s;
+	}
+	return -1;
+}
+
+void fs_join_report(const struct fs_join *j)
+{
+	for (int i = 0; i < j->nsides; i++) {
+		const struct side *s = j->side[i];
+		if (s->misses || s->nokey)
+			fs_warn("%s: %llu events joined, %llu without a %s row, %llu without a key %s; "
+			        "their values are null", s->def.path, (unsigned long long)s->hits,
+			        (unsigned long long)s->misses, s->def.table ? "matching" : "matching earlier",
+			        (unsigned long long)s->nokey, s->def.key);
+	}
+}
+
+struct fs_join *fs_join_new(const struct fs_join_config *cfg, char *err, size_t errsize,
+                            int *status)
+{
+	struct fs_join *j = fs_xcalloc(1, sizeof *j);
+	j->cfg = *cfg;
+	j->into = cfg->into ? cfg->into : "features";
+	j->side = fs_xcalloc((size_t)cfg->nsides + 1, sizeof *j->side);
+	for (int i = 0; i < cfg->nsides; i++) {
+		j->side[i] = load_side(&j->cfg, &cfg->sides[i], err, errsize, status);
+		if (!j->side[i]) {
+			fs_join_free(j);
+			return NULL;
+		}
+		j->nsides++;
+		/* the same name from two sides would be written twice */
+		for (int o = 0; o < i; o++)
+			for (size_t n = 0; n < j->side[i]->nnames; n++) {
+				const char *nm = j->side[i]->names[n];
+				if (fs_hmap_find(&j->side[o]->name_idx, nm, strlen(nm), fs_hash(nm, strlen(nm)))) {
+					snprintf(err, errsize, "%s and %s both have \"%s\"; join them in two stages "
+					         "with --into", cfg->sides[o].path, cfg->sides[i].path, nm);
+					*status = FS_EX_USAGE;
+					fs_join_free(j);
+					return NULL;
+				}
+			}
+	}
+	return j;
+}
+
+void fs_join_free(struct fs_join *j)
+{
+	if (!j)
+		return;
+	for (int i = 0; i < j->nsides; i++)
+		free_side(j->side[i]);
+	free(j->side);
+	free(j->val);
+	free(j->vlen);
+	fs_buf_free(&j->key);
+	free(j);
+}

@@ -1,0 +1,6 @@
+echo '{"user_id":"u1","ts":"2024-01-02T00:00:00Z","features":{"n_24h":9}}' | fsjoin --asof users.ndjson --key user_id; echo "exit $?"
+echo '{"user_id":"u1","ts":"2024-01-02T00:00:00Z","features":7}' | fsjoin --asof users.ndjson --key user_id; echo "exit $?"
+fsjoin --asof users.ndjson --key user_id --asof users.ndjson --key user_id spine.ndjson; echo "exit $?"
+fsjoin spine.ndjson; echo "exit $?"
+fsjoin --asof users.ndjson --table merchants.ndjson --key user_id --key merchant_id --key x; echo "exit $?"
+fsjoin --asof nosuch.ndjson --key user_id spine.ndjson; echo "exit $?"

@@ -1,0 +1,1 @@
+fsjoin --asof users.ndjson --key user_id --into user spine.ndjson
