@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"fsjoin --asof FILE --key FIELD[,FIELD] [--asof FILE --key ...] [--ttl DURATION]\n"
-	"              [--strict] [--table FILE --key FIELD] [--into NAME] [-t PATH] [-u UNIT]\n"
+	"fsjoin --asof FILE --key FIELDS [--asof FILE --key FIELDS ...] [--ttl DURATION]\n"
+	"              [--strict] [--table FILE --key FIELDS] [--into NAME] [-t PATH] [-u UNIT]\n"
 	"              [-o FILE] [--kcat | --regex PATTERN] [--errors FILE] [--max-errors N]\n"
 	"              [SPINE ...]";
 

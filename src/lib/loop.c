@@ -30,8 +30,26 @@ static void on_hup(int sig)
 	hup_requested = 1;
 }
 
-static void install_signals(int hup)
+/* What the handlers were before a run, restored after it: a run inside a
+ * run (fsjoin reloading a table on SIGHUP) must leave the outer one's. */
+struct saved_signals {
+	struct sigaction intr, term, hup;
+	void (*pipe)(int);
+};
+
+static void restore_signals(const struct saved_signals *s)
 {
+	sigaction(SIGINT, &s->intr, NULL);
+	sigaction(SIGTERM, &s->term, NULL);
+	sigaction(SIGHUP, &s->hup, NULL);
+	signal(SIGPIPE, s->pipe);
+}
+
+static void install_signals(int hup, struct saved_signals *saved)
+{
+	sigaction(SIGINT, NULL, &saved->intr);
+	sigaction(SIGTERM, NULL, &saved->term);
+	sigaction(SIGHUP, NULL, &saved->hup);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
@@ -46,7 +64,7 @@ static void install_signals(int hup)
 	sigaction(SIGHUP, &sa, NULL);
 	/* A closed downstream shows up as EPIPE from write(2), which ends the run
 	 * quietly (fstools(7): SIGPIPE policy). */
-	signal(SIGPIPE, SIG_IGN);
+	saved->pipe = signal(SIGPIPE, SIG_IGN);
 }
 
 int fs_run_reject(struct fs_run *run, enum fs_reject why, const char *fmt, ...)
@@ -432,7 +450,8 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 	struct fs_out *out = fs_out_open(cfg->output);
 	if (!out)
 		fs_die(FS_EX_IOERR, "%s: cannot open for writing: %s", cfg->output, strerror(errno));
-	install_signals(step->poll != NULL);
+	struct saved_signals saved;
+	install_signals(step->poll != NULL, &saved);
 
 	struct persist persist, *ps = NULL;
 	if (cfg->state) {
@@ -554,5 +573,6 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 		free(prs.group_name);
 	}
 	fs_buf_free(&prs.text);
+	restore_signals(&saved);
 	return status;
 }
