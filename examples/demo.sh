@@ -4,7 +4,8 @@
 # It shows fsfeat (features live and in replay, byte for byte the same) and
 # fsscore (an XGBoost model trained in Python, scored without Python, exactly;
 # a new model swapped in while the stream flows) and fspsi (drift of the
-# features and scores against the training period, with cron exit codes).
+# features and scores against the training period, with cron exit codes) and
+# fsjoin (a point-in-time training set equal to the live features).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -138,5 +139,20 @@ echo "a day when amounts inflate by 60%:"
 check --report drift.html odd-day.ndjson
 cp drift.html "${TMPDIR:-/tmp}/fstools-demo-drift.html"
 echo "  the report, one self-contained page: ${TMPDIR:-/tmp}/fstools-demo-drift.html"
+
+say "10. a training set, point in time: replayed rows joined as of each event"
+# the offline store: rows replayed from the archive; the spine: the events
+# as they were (here without their live features)
+fsfeat --spec "$here/user.json" --emit rows --errors /dev/null events.ndjson.zst > store.ndjson 2>/dev/null
+fsfeat --spec "$here/user.json" --errors /dev/null events.ndjson > live-user.ndjson 2>/dev/null
+sed 's/,"features":{[^}]*}}$/}/' live-user.ndjson > spine.ndjson
+fsjoin --asof store.ndjson --key user_id spine.ndjson > train-set.ndjson 2>/dev/null
+head -n 1 train-set.ndjson
+# two events of one user in the same second are one moment to an as-of join
+awk -F'"' '{ k = $4 " " $8; n[k]++; key[NR] = k } END { for (i = 1; i <= NR; i++) print (n[key[i]] > 1) }' \
+	spine.ndjson > tied.txt
+paste -d'\t' tied.txt live-user.ndjson train-set.ndjson |
+	awk -F'\t' '$1 == 1 { tied++; next } $2 == $3 { same++; next } { diff++ }
+	END { printf "%d events: the joined features equal the live ones on %d, differ on %d; %d shared their second with another event of the user\n", NR, same, diff + 0, tied }'
 
 say "done: delayed labels join this demo as fsgroundtruth lands"

@@ -20,7 +20,7 @@
 # appended as line 6.
 . "$(dirname "$0")/../lib.sh"
 
-tools="fsfeat fsscore fspsi"
+tools="fsfeat fsscore fspsi fsjoin"
 
 # fixtures_TOOL DIR: writes the fixtures of the examples of TOOL into DIR;
 # sets files (those in DIR), shown_files (those EXAMPLES must show as they are),
@@ -78,6 +78,15 @@ fixtures_fspsi() {
 	shown_files=""
 	ngolden=0
 	ok_status="0 1 2"
+}
+# The rows, table and spine of the golden cases of fsjoin. EXAMPLES shows
+# one line of each, not the files: shown_files is empty.
+fixtures_fsjoin() {
+	work=$1
+	files="users.ndjson merchants.ndjson spine.ndjson"
+	for f in $files; do cp "$top_srcdir/tests/cli/fsjoin/data/$f" "$work/"; done
+	shown_files=""
+	ngolden=0
 }
 
 # TAP lines through printf: descriptions quote commands, whose backslashes
@@ -220,6 +229,7 @@ goldens_fsfeat() {
 }
 goldens_fsscore() { :; }
 goldens_fspsi() { :; }
+goldens_fsjoin() { :; }
 
 for t in $tools; do
 	T="$TMP/$t"

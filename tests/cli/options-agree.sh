@@ -12,7 +12,7 @@
 # fstools(7) may name the options of any tool.
 . "$(dirname "$0")/../lib.sh"
 
-tools="fsfeat fsscore fspsi"
+tools="fsfeat fsscore fspsi fsjoin"
 man7="$top_srcdir/man/fstools.7"
 
 set -- $tools
@@ -135,6 +135,40 @@ bash_runs_fspsi() {
 		'fspsi --max-errors : ' \
 		>"$T/bash.expected"
 	bash_desc="fspsi.bash offers the options on '-', *.json first for --baseline, *.html first for --report, ndjson table for --format, s ms us ns for --time-unit, nothing for numbers and names"
+}
+
+bash_runs_fsjoin() {
+	: >"$T/bc/users.ndjson"
+	: >"$T/bc/spine.ndjson"
+	(cd "$T/bc" && bash -c '
+		. "$1" || exit 1
+		t() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+		      _fsjoin fsjoin "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+		      echo "$*: ${COMPREPLY[*]}"; }
+		t fsjoin --asof = ""
+		t fsjoin -a u
+		t fsjoin --table s
+		t fsjoin --output u
+		t fsjoin --errors s
+		t fsjoin --time-unit ""
+		t fsjoin -u m
+		t fsjoin --key ""
+		t fsjoin -k ""
+		t fsjoin --into ""
+		t fsjoin --ttl ""
+		t fsjoin --max-errors ""
+		t fsjoin --regex ""
+		t fsjoin --time-field ""
+		t fsjoin --asof users.ndjson --key user_id s
+	' sh "$bashc") >"$T/bash.run" 2>&1
+	printf '%s\n' 'fsjoin --asof = : spine.ndjson users.ndjson' 'fsjoin -a u: users.ndjson' \
+		'fsjoin --table s: spine.ndjson' 'fsjoin --output u: users.ndjson' \
+		'fsjoin --errors s: spine.ndjson' 'fsjoin --time-unit : s ms us ns' 'fsjoin -u m: ms' \
+		'fsjoin --key : ' 'fsjoin -k : ' 'fsjoin --into : ' 'fsjoin --ttl : ' \
+		'fsjoin --max-errors : ' 'fsjoin --regex : ' 'fsjoin --time-field : ' \
+		'fsjoin --asof users.ndjson --key user_id s: spine.ndjson' \
+		>"$T/bash.expected"
+	bash_desc="fsjoin.bash offers the options on '-', files for --asof, --table and the spine, s ms us ns for --time-unit, nothing for keys, names, durations and numbers"
 }
 
 # check_tool TOOL: the checks of one tool, 14 TAP lines.
