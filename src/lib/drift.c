@@ -594,8 +594,11 @@ static int select_fields(struct fs_drift *d, char *err, size_t errsize)
 		snprintf(name, sizeof name, "%.*s", (int)n, p);
 		struct field *f = find_field(d, name);
 		if (!f || !f->name) {
+			for (size_t i = 0; i < nkeep; i++)
+				free_field(&keep[i]);  /* moved out of d->f */
 			free(keep);
-			return bad(err, errsize, d->cfg.baseline, name, "not in the baseline (--fields)");
+			return bad(err, errsize, d->cfg.baseline, name, f ? "named twice in --fields" :
+			           "not in the baseline (--fields)");
 		}
 		keep[nkeep++] = *f;
 		f->name = NULL;  /* moved */
