@@ -1,6 +1,6 @@
 /* join.c: fsjoin's engine (see join.h).
  *
- * A side's rows live in two arrays: 32-byte row headers (key id, time,
+ * A side's rows live in two arrays: 24-byte row headers (key id, time,
  * input order, where its values start) sorted by key, time and input
  * order, and one byte buffer of values, each as a name number and the
  * value's raw JSON bytes. Names are numbered per side in the order first
@@ -160,13 +160,55 @@ static int is_key_or_time(const struct side *s, const char *k, size_t kl)
 	return s->time->n == 1 && strlen(s->time->parts[0]) == kl && !memcmp(s->time->parts[0], k, kl);
 }
 
+/* The raw path of a row (the loop only checked its line): the key from the
+ * bytes when every part is a plain string, an integer or a boolean, which
+ * read as their own text; the time value alone parsed. Returns 0, or 1
+ * (FS_STEP_PARSE) for anything the parsed path must decide. */
+static int raw_key_time(struct side *s, const struct fs_record *r, int64_t *t)
+{
+	size_t vs, ve;
+	s->text.len = 0;
+	for (size_t i = 0; i < s->nkey; i++) {
+		if (s->key[i]->envelope ||
+		    !fs_json_find_path(r->raw, r->rawlen, s->key[i]->parts, s->key[i]->n, &vs, &ve))
+			return FS_STEP_PARSE;
+		const char *v = r->raw + vs;
+		size_t vl = ve - vs;
+		if (i)
+			fs_buf_putc(&s->text, '\x1f');
+		if (v[0] == '"' && !memchr(v, '\\', vl))
+			fs_buf_put(&s->text, v + 1, vl - 2);
+		else if ((fs_json_is_integer_text(v, vl) && !(vl == 2 && v[0] == '-')) ||
+		         (vl == 4 && !memcmp(v, "true", 4)) || (vl == 5 && !memcmp(v, "false", 5)))
+			fs_buf_put(&s->text, v, vl);
+		else
+			return FS_STEP_PARSE;
+	}
+	*t = INT64_MIN;
+	if (s->time->envelope)
+		return FS_STEP_PARSE;
+	if (!fs_json_find_path(r->raw, r->rawlen, s->time->parts, s->time->n, &vs, &ve))
+		return s->def.table ? 0 : FS_STEP_PARSE;
+	json_t *tv = json_loadb(r->raw + vs, ve - vs, JSON_DECODE_ANY, NULL);
+	const char *why;
+	int rc = tv && fs_time_from_json(tv, s->cfg->loop->time_unit, t, &why) == 0 ? 0 : FS_STEP_PARSE;
+	json_decref(tv);
+	return rc;
+}
+
 static int load_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 {
 	struct side *s = ctx;
+	int64_t t = INT64_MIN;
+	if (!r->obj) {
+		int rc = raw_key_time(s, r, &t);
+		if (rc)
+			return rc;
+		goto values;
+	}
 	if (key_text(s->key, s->nkey, r, &s->text) < 0)
 		return fs_run_reject(run, FS_REJ_KEY, "no key %s, or it is null or not a scalar",
 		                     s->def.key);
-	int64_t t = INT64_MIN;
 	json_t *tv = fs_path_get(s->time, r);
 	if (tv) {
 		const char *why;
@@ -176,6 +218,7 @@ static int load_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 		return fs_run_reject(run, FS_REJ_TIME, "no time field \"%s\" (name it with --time-field)",
 		                     s->time->spec);
 	}
+values:;
 	/* the row's values: its features object, or its other top-level fields */
 	const char *p = r->raw;
 	size_t n = r->rawlen, vs, ve, pos = 0;
@@ -276,7 +319,7 @@ static struct side *load_side(const struct fs_join_config *cfg, const struct fs_
 	struct fs_loop_config lc = {.output = "/dev/null", .errors = cfg->loop->errors,
 	                            .errors_append = 1, .max_errors = cfg->loop->max_errors,
 	                            .time_unit = cfg->loop->time_unit, .label = def->path};
-	struct fs_step step = {.ctx = s, .step = load_step};
+	struct fs_step step = {.ctx = s, .step = load_step, .raw = 1};
 	char *files[] = {(char *)def->path};
 	*status = fs_loop_run(&lc, files, 1, &step);
 	if (*status != FS_EX_OK) {
