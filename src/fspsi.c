@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 			fs_usage_error(usage, "%s", err);
 		fs_die(status, "%s", err);
 	}
-	struct fs_step step = {.ctx = d, .step = fs_drift_step, .finish = fs_drift_finish};
+	struct fs_step step = {.ctx = d, .step = fs_drift_step, .raw = 1, .finish = fs_drift_finish};
 	status = fs_loop_run(&loop, argv + optind, argc - optind, &step);
 	if (status == FS_EX_OK)
 		status = fs_drift_status(d);

@@ -81,6 +81,16 @@ struct field {
 	int worst;
 };
 
+/* A field's value in one event, read the same way from a parsed object or
+ * from the raw bytes. */
+struct val {
+	int present;               /* 0: absent or null */
+	int num;                   /* 1: x is its number (a number, or text holding one) */
+	double x;
+	const char *s;             /* its text as a category; NULL for an object or array */
+	size_t n;
+};
+
 struct fs_drift {
 	struct fs_drift_config cfg;
 	struct fs_path *from;      /* NULL: --from . */
@@ -98,7 +108,29 @@ struct fs_drift {
 	int status;
 	int report_failed;
 	struct fs_buf text;
+	/* one event's values, per field, and the text each may need */
+	struct val *vals;
+	struct fs_buf *vtext;
+	size_t nvals;
+	/* the raw path for plain names: per field, the last event (gen) that had
+	 * it, and whether the features object did */
+	int flat;
+	uint64_t *seen_at, *found, gen;
 };
+
+static void grow_vals(struct fs_drift *d)
+{
+	if (d->nvals >= d->nf)
+		return;
+	d->vals = fs_xrealloc(d->vals, d->nf * sizeof *d->vals);
+	d->seen_at = fs_xrealloc(d->seen_at, d->nf * sizeof *d->seen_at);
+	d->found = fs_xrealloc(d->found, d->nf * sizeof *d->found);
+	memset(d->seen_at + d->nvals, 0, (d->nf - d->nvals) * sizeof *d->seen_at);
+	memset(d->found + d->nvals, 0, (d->nf - d->nvals) * sizeof *d->found);
+	d->vtext = fs_xrealloc(d->vtext, d->nf * sizeof *d->vtext);
+	memset(d->vtext + d->nvals, 0, (d->nf - d->nvals) * sizeof *d->vtext);
+	d->nvals = d->nf;
+}
 
 /* ------------------------------------------------------------ fields */
 
@@ -172,17 +204,65 @@ static void spill(struct field *f)
 	f->nvals = 0;
 }
 
-static void fit_value(struct fs_drift *d, struct field *f, const json_t *v)
+static void val_of_json(const json_t *v, struct val *out, struct fs_buf *text)
 {
-	double x;
+	memset(out, 0, sizeof *out);
 	if (!v || json_is_null(v))
+		return;
+	out->present = 1;
+	out->num = fs_value_number(v, &out->x) == FS_NUM_OK;
+	text->len = 0;
+	if (fs_value_text(v, text) == 0) {
+		out->s = fs_buf_cstr(text);
+		out->n = text->len;
+	}
+}
+
+/* The same from a value's bytes. Returns 0, or FS_STEP_PARSE for a string
+ * with escapes, which only its decoded form can tell. */
+static int val_of_raw(const char *p, size_t n, struct val *out, struct fs_buf *text)
+{
+	memset(out, 0, sizeof *out);
+	if (n == 0 || (n == 4 && !memcmp(p, "null", 4)))
+		return 0;
+	out->present = 1;
+	if (p[0] == '"') {
+		if (memchr(p, '\\', n))
+			return FS_STEP_PARSE;
+		out->s = p + 1;
+		out->n = n - 2;
+		out->num = fs_number_text(out->s, out->n, &out->x) == FS_NUM_OK;
+	} else if (p[0] == '-' || (p[0] >= '0' && p[0] <= '9')) {
+		out->num = 1;
+		out->x = fs_decimal(p, n);
+		/* as a category: an integer's digits, a real's shortest form, as jansson's */
+		if (fs_json_is_integer_text(p, n) && !(n == 2 && p[0] == '-' && p[1] == '0')) {
+			out->s = p;
+			out->n = n;
+		} else {
+			text->len = 0;
+			fs_json_put_double(text, out->x);
+			out->s = fs_buf_cstr(text);
+			out->n = text->len;
+		}
+	} else if (p[0] == 't' || p[0] == 'f') {
+		out->s = p;
+		out->n = n;
+	}
+	return 0;
+}
+
+static void fit_value(struct fs_drift *d, struct field *f, const struct val *v)
+{
+	if (!v->present)
 		return;
 	if (f->type == T_UNKNOWN) {
 		/* the first value decides: a number (or numeric text) or a category */
-		f->type = fs_value_number(v, &x) == FS_NUM_OK ? T_NUM : T_CAT;
+		f->type = v->num ? T_NUM : T_CAT;
 	}
 	if (f->type == T_NUM) {
-		if (fs_value_number(v, &x) != FS_NUM_OK) {
+		double x = v->x;
+		if (!v->num) {
 			f->invalid++;
 			return;
 		}
@@ -203,19 +283,17 @@ static void fit_value(struct fs_drift *d, struct field *f, const json_t *v)
 		}
 		return;
 	}
-	d->text.len = 0;
-	if (fs_value_text(v, &d->text) < 0) {
+	if (!v->s) {
 		f->invalid++;
 		return;
 	}
 	f->count++;
 	int created;
-	if (f->cats.n >= MAX_CATEGORIES &&
-	    !fs_hmap_find(&f->cats, d->text.p, d->text.len, fs_hash(d->text.p, d->text.len))) {
+	if (f->cats.n >= MAX_CATEGORIES && !fs_hmap_find(&f->cats, v->s, v->n, fs_hash(v->s, v->n))) {
 		f->overflow++;
 		return;
 	}
-	fs_hmap_upsert(&f->cats, d->text.p, d->text.len, fs_hash(d->text.p, d->text.len), &created)->v.u++;
+	fs_hmap_upsert(&f->cats, v->s, v->n, fs_hash(v->s, v->n), &created)->v.u++;
 }
 
 /* Every scalar leaf of an object, named by its dotted path. */
@@ -629,43 +707,43 @@ static enum status status_of(const struct fs_drift *d, double psi)
 	return psi >= d->cfg.alert ? ST_ALERT : psi >= d->cfg.warn ? ST_WARN : ST_OK;
 }
 
-static void count_value(struct field *f, struct counts *c, const json_t *v, struct fs_buf *text)
+/* The number of points of the sorted a[0..n) at or below x. */
+static size_t rank(const double *a, size_t n, double x)
 {
-	c->n++;
-	double x;
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (a[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Counts one event's value in the open window and in the whole run. */
+static void count_value(struct field *f, const struct val *v)
+{
+	f->win.n++;
+	f->run.n++;
+	if (f->type == T_NUM ? !v->num : !v->s) {
+		f->win.missing++;
+		f->run.missing++;
+		return;
+	}
 	if (f->type == T_NUM) {
-		if (fs_value_number(v, &x) != FS_NUM_OK) {
-			c->missing++;
-			return;
-		}
 		/* bin i holds edges[i-1] <= x < edges[i]: i is the number of edges <= x */
-		size_t lo = 0, hi = f->nedges;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (f->edges[mid] <= x)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		c->bin[lo]++;
-		lo = 0, hi = f->ngrid;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (f->grid[mid] <= x)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		c->fine[lo]++;
+		size_t bin = rank(f->edges, f->nedges, v->x), fine = rank(f->grid, f->ngrid, v->x);
+		f->win.bin[bin]++;
+		f->run.bin[bin]++;
+		f->win.fine[fine]++;
+		f->run.fine[fine]++;
 		return;
 	}
-	text->len = 0;
-	if (!v || fs_value_text(v, text) < 0) {
-		c->missing++;
-		return;
-	}
-	struct fs_hent *e = fs_hmap_find(&f->catidx, text->p, text->len, fs_hash(text->p, text->len));
-	c->bin[e ? e->v.u - 1 : f->ncats]++;
+	struct fs_hent *e = fs_hmap_find(&f->catidx, v->s, v->n, fs_hash(v->s, v->n));
+	size_t bin = e ? e->v.u - 1 : f->ncats;
+	f->win.bin[bin]++;
+	f->run.bin[bin]++;
 }
 
 struct metrics {
@@ -807,14 +885,59 @@ static void close_window(struct fs_drift *d, struct fs_buf *out)
 	d->win_open = 0;
 }
 
-int fs_drift_step(void *ctx, const struct fs_record *r, struct fs_run *run)
+/* One pass over the members of the object [p+at, p+end), each member that
+ * names a field and is not yet found in this event read into d->vals. */
+static int read_members(struct fs_drift *d, const char *p, size_t at, size_t end, uint64_t ev)
 {
-	struct fs_drift *d = ctx;
-	const json_t *from = d->from ? fs_path_get(d->from, r) : r->obj;
-	if (from && !json_is_object(from))
-		from = NULL;
-	if (d->cfg.fit) {
-		d->events++;
+	size_t pos = 0;
+	struct fs_json_member m;
+	while (at < end && fs_json_next_member(p + at, end - at, &pos, &m)) {
+		if (m.escaped)
+			return FS_STEP_PARSE;
+		const char *k = p + at + m.ks + 1;
+		size_t kl = m.ke - m.ks - 2;
+		struct fs_hent *e = fs_hmap_find(&d->byname, k, kl, fs_hash(k, kl));
+		if (!e || d->found[e->v.u - 1] == ev)
+			continue;
+		size_t i = e->v.u - 1;
+		if (val_of_raw(p + at + m.vs, m.ve - m.vs, &d->vals[i], &d->vtext[i]))
+			return FS_STEP_PARSE;
+		d->seen_at[i] = ev;
+	}
+	return 0;
+}
+
+/* Every field a plain name: one pass over the features object [fs, fe)
+ * (empty when there is none), a second over the event for those it lacked
+ * (the score). Duplicate names: the last wins, as in jansson. */
+static int read_flat(struct fs_drift *d, const char *p, size_t n, size_t fs, size_t fe)
+{
+	uint64_t ev = ++d->gen;
+	if (read_members(d, p, fs, fe, ev))
+		return FS_STEP_PARSE;
+	/* what the features object had is found; the rest is looked for in the event */
+	size_t missing = 0;
+	for (size_t i = 0; i < d->nf; i++) {
+		d->found[i] = d->seen_at[i] == ev ? ev : 0;
+		missing += !d->found[i];
+	}
+	if (missing && !(fs == 0 && fe == n) && read_members(d, p, 0, n, ev))
+		return FS_STEP_PARSE;
+	for (size_t i = 0; i < d->nf; i++)
+		if (d->seen_at[i] != ev)
+			memset(&d->vals[i], 0, sizeof d->vals[i]);
+	return 0;
+}
+
+/* Reads every field's value of one event into d->vals: from the parsed
+ * object, or (a raw step) from the bytes. Returns 0, or FS_STEP_PARSE for
+ * what only the parsed object can tell (nested discovery, escapes). */
+static int read_values(struct fs_drift *d, const struct fs_record *r)
+{
+	if (r->obj) {
+		const json_t *from = d->from ? fs_path_get(d->from, r) : r->obj;
+		if (from && !json_is_object(from))
+			from = NULL;
 		if (d->discover) {
 			struct fs_buf prefix = {0};
 			if (from)
@@ -824,8 +947,70 @@ int fs_drift_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 			if (score && !json_is_object(score) && !json_is_array(score) && !find_field(d, "score"))
 				add_field(d, "score");
 		}
+		grow_vals(d);
 		for (size_t i = 0; i < d->nf; i++)
-			fit_value(d, &d->f[i], lookup(&d->f[i], from, r->obj));
+			val_of_json(lookup(&d->f[i], from, r->obj), &d->vals[i], &d->vtext[i]);
+		return 0;
+	}
+	const char *p = r->raw;
+	size_t n = r->rawlen, fs = 0, fe = 0, vs, ve;
+	int have_from = 0;
+	if (!d->from) {
+		have_from = 1, fe = n;
+	} else if (!d->from->envelope && fs_json_find_path(p, n, d->from->parts, d->from->n, &fs, &fe)) {
+		have_from = p[fs] == '{';
+	} else if (d->from->envelope) {
+		return FS_STEP_PARSE;
+	}
+	if (d->discover) {
+		/* the leaves of a flat features object, and the score */
+		size_t pos = 0;
+		struct fs_json_member m;
+		while (have_from && fs_json_next_member(p + fs, fe - fs, &pos, &m)) {
+			const char *k = p + fs + m.ks + 1, *v = p + fs + m.vs;
+			size_t kl = m.ke - m.ks - 2;
+			if (m.escaped || v[0] == '{' || memchr(k, '.', kl))
+				return FS_STEP_PARSE;
+			if (v[0] == '[')
+				continue;
+			d->text.len = 0;
+			fs_buf_put(&d->text, k, kl);
+			if (!find_field(d, fs_buf_cstr(&d->text)))
+				add_field(d, fs_buf_cstr(&d->text));
+		}
+		if (fs_json_find_member(p, n, "score", &vs, &ve) && p[vs] != '{' && p[vs] != '[' &&
+		    !find_field(d, "score"))
+			add_field(d, "score");
+	}
+	grow_vals(d);
+	if (d->flat)
+		return read_flat(d, p, n, have_from ? fs : 0, have_from ? fe : 0);
+	for (size_t i = 0; i < d->nf; i++) {
+		const struct field *f = &d->f[i];
+		int found = have_from && fs_json_find_path(p + fs, fe - fs, f->path->parts, f->path->n, &vs, &ve);
+		if (found) {
+			vs += fs;
+			ve += fs;
+		} else {
+			found = fs_json_find_path(p, n, f->path->parts, f->path->n, &vs, &ve);
+		}
+		if (!found)
+			memset(&d->vals[i], 0, sizeof d->vals[i]);
+		else if (val_of_raw(p + vs, ve - vs, &d->vals[i], &d->vtext[i]))
+			return FS_STEP_PARSE;
+	}
+	return 0;
+}
+
+int fs_drift_step(void *ctx, const struct fs_record *r, struct fs_run *run)
+{
+	struct fs_drift *d = ctx;
+	if (read_values(d, r))
+		return FS_STEP_PARSE;
+	if (d->cfg.fit) {
+		d->events++;
+		for (size_t i = 0; i < d->nf; i++)
+			fit_value(d, &d->f[i], &d->vals[i]);
 		return 0;
 	}
 	/* the window this event belongs to */
@@ -845,12 +1030,8 @@ int fs_drift_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 		d->win_open = 1;
 		d->win_first = d->events;
 	}
-	for (size_t i = 0; i < d->nf; i++) {
-		struct field *f = &d->f[i];
-		json_t *v = lookup(f, from, r->obj);
-		count_value(f, &f->win, v, &d->text);
-		count_value(f, &f->run, v, &d->text);
-	}
+	for (size_t i = 0; i < d->nf; i++)
+		count_value(&d->f[i], &d->vals[i]);
 	return 0;
 }
 
@@ -1107,6 +1288,9 @@ struct fs_drift *fs_drift_new(const struct fs_drift_config *cfg, char *err, size
 		}
 	}
 	d->discover = cfg->fit && !cfg->fields;
+	d->flat = !d->discover;
+	for (size_t i = 0; i < d->nf; i++)
+		d->flat &= d->f[i].path->n == 1 && !d->f[i].path->envelope;
 	const char *from = d->cfg.from ? d->cfg.from : "features";
 	if (strcmp(from, ".") != 0) {
 		const char *why;
@@ -1132,5 +1316,11 @@ void fs_drift_free(struct fs_drift *d)
 	fs_path_free(d->from);
 	free((char *)d->cfg.from);
 	fs_buf_free(&d->text);
+	for (size_t i = 0; i < d->nvals; i++)
+		fs_buf_free(&d->vtext[i]);
+	free(d->vtext);
+	free(d->vals);
+	free(d->seen_at);
+	free(d->found);
 	free(d);
 }
