@@ -272,6 +272,37 @@ static int cmp_row(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* Orders the rows by key, then time, then input order, and sets first[].
+ * Keys are numbered densely, so the rows are moved to their key's place in
+ * place (one cycle per misplaced row) and only each key's few rows are
+ * sorted: no second array of all rows, which a general sort would take. */
+static void group_rows(struct side *s)
+{
+	s->first = fs_xcalloc(s->nkeys + 1, sizeof *s->first);
+	for (size_t i = 0; i < s->nrows; i++)
+		s->first[s->rows[i].key + 1]++;
+	for (uint64_t k = 0; k < s->nkeys; k++)
+		s->first[k + 1] += s->first[k];
+	uint64_t *next = fs_xmalloc((s->nkeys + 1) * sizeof *next);
+	memcpy(next, s->first, (s->nkeys + 1) * sizeof *next);
+	for (uint64_t k = 0; k < s->nkeys; k++) {
+		while (next[k] < s->first[k + 1]) {
+			struct row r = s->rows[next[k]];
+			if (r.key == k) {
+				next[k]++;
+				continue;
+			}
+			/* swap it to where its key's rows go; the one there comes back */
+			struct row *dst = &s->rows[next[r.key]++];
+			s->rows[next[k]] = *dst;
+			*dst = r;
+		}
+	}
+	free(next);
+	for (uint64_t k = 0; k < s->nkeys; k++)
+		qsort(s->rows + s->first[k], s->first[k + 1] - s->first[k], sizeof *s->rows, cmp_row);
+}
+
 static void free_side(struct side *s)
 {
 	if (!s)
@@ -327,13 +358,7 @@ static struct side *load_side(const struct fs_join_config *cfg, const struct fs_
 		free_side(s);
 		return NULL;
 	}
-	qsort(s->rows, s->nrows, sizeof *s->rows, cmp_row);
-	s->first = fs_xcalloc(s->nkeys + 1, sizeof *s->first);
-	for (size_t i = 0, k = 0; k <= s->nkeys; k++) {
-		while (i < s->nrows && s->rows[i].key < k)
-			i++;
-		s->first[k] = i;
-	}
+	group_rows(s);
 	return s;
 }
 
