@@ -173,3 +173,27 @@ long long fs_cli_duration(const struct fs_cli *cli, const char *opt, const char 
 		               "1h, 7d or 1h30m", opt, arg);
 	return ns;
 }
+
+char **fs_cli_list(const char *list, size_t *n)
+{
+	char **names = NULL;
+	*n = 0;
+	for (const char *p = list;;) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		names = fs_xrealloc(names, (*n + 1) * sizeof *names);
+		names[*n] = fs_xmalloc(len + 1);
+		memcpy(names[*n], p, len);
+		names[(*n)++][len] = '\0';
+		if (!c)
+			return names;
+		p = c + 1;
+	}
+}
+
+void fs_cli_list_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}

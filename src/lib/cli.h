@@ -74,6 +74,11 @@ int fs_cli_common(const struct fs_cli *cli, struct fs_loop_config *cfg, int id,
 /* A whole number in [min, max], or a usage error naming the option. */
 long long fs_cli_number(const struct fs_cli *cli, const char *opt, const char *arg,
                         long long min, long long max);
+/* The names of a comma list ("a,b,c"), newly allocated, as written (empty
+ * ones included: each caller says what they mean); *n set. Free with
+ * fs_cli_list_free. */
+char **fs_cli_list(const char *list, size_t *n);
+void fs_cli_list_free(char **names, size_t n);
 /* A duration (timefmt.h), or a usage error naming the option. */
 long long fs_cli_duration(const struct fs_cli *cli, const char *opt, const char *arg);
 

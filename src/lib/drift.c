@@ -9,6 +9,7 @@
  * whole run; PSI, JS distance and KS come from those counts alone.
  */
 #include "drift.h"
+#include "cli.h"
 #include "diag.h"
 #include "hmap.h"
 #include "json.h"
@@ -223,28 +224,26 @@ static void val_of_json(const json_t *v, struct val *out, struct fs_buf *text)
 static int val_of_raw(const char *p, size_t n, struct val *out, struct fs_buf *text)
 {
 	memset(out, 0, sizeof *out);
-	if (n == 0 || (n == 4 && !memcmp(p, "null", 4)))
+	int k = n ? fs_raw_number(p, n, &out->x) : FS_NUM_MISSING;
+	if (k == FS_NUM_ESCAPED)
+		return FS_STEP_PARSE;
+	if (k == FS_NUM_MISSING)
 		return 0;
 	out->present = 1;
+	out->num = k == FS_NUM_OK;
+	/* its text as a category, as jansson's: a string's content, an integer's
+	 * digits, a real's shortest form, true or false */
 	if (p[0] == '"') {
-		if (memchr(p, '\\', n))
-			return FS_STEP_PARSE;
 		out->s = p + 1;
 		out->n = n - 2;
-		out->num = fs_number_text(out->s, out->n, &out->x) == FS_NUM_OK;
-	} else if (p[0] == '-' || (p[0] >= '0' && p[0] <= '9')) {
-		out->num = 1;
-		out->x = fs_decimal(p, n);
-		/* as a category: an integer's digits, a real's shortest form, as jansson's */
-		if (fs_json_is_integer_text(p, n) && !(n == 2 && p[0] == '-' && p[1] == '0')) {
-			out->s = p;
-			out->n = n;
-		} else {
-			text->len = 0;
-			fs_json_put_double(text, out->x);
-			out->s = fs_buf_cstr(text);
-			out->n = text->len;
-		}
+	} else if (out->num && fs_json_is_integer_text(p, n) && !(n == 2 && p[0] == '-' && p[1] == '0')) {
+		out->s = p;
+		out->n = n;
+	} else if (out->num) {
+		text->len = 0;
+		fs_json_put_double(text, out->x);
+		out->s = fs_buf_cstr(text);
+		out->n = text->len;
 	} else if (p[0] == 't' || p[0] == 'f') {
 		out->s = p;
 		out->n = n;
@@ -663,27 +662,23 @@ static int load_baseline(struct fs_drift *d, char *err, size_t errsize, int *sta
 static int select_fields(struct fs_drift *d, char *err, size_t errsize)
 {
 	struct field *keep = fs_xcalloc(d->nf, sizeof *keep);
-	size_t nkeep = 0;
-	const char *p = d->cfg.fields;
-	for (;;) {
-		const char *c = strchr(p, ',');
-		size_t n = c ? (size_t)(c - p) : strlen(p);
-		char name[512];
-		snprintf(name, sizeof name, "%.*s", (int)n, p);
-		struct field *f = find_field(d, name);
+	size_t nkeep = 0, nnames;
+	char **names = fs_cli_list(d->cfg.fields, &nnames);
+	for (size_t k = 0; k < nnames; k++) {
+		struct field *f = find_field(d, names[k]);
 		if (!f || !f->name) {
 			for (size_t i = 0; i < nkeep; i++)
 				free_field(&keep[i]);  /* moved out of d->f */
 			free(keep);
-			return bad(err, errsize, d->cfg.baseline, name, f ? "named twice in --fields" :
-			           "not in the baseline (--fields)");
+			bad(err, errsize, d->cfg.baseline, names[k], f ? "named twice in --fields" :
+			    "not in the baseline (--fields)");
+			fs_cli_list_free(names, nnames);
+			return -1;
 		}
 		keep[nkeep++] = *f;
 		f->name = NULL;  /* moved */
-		if (!c)
-			break;
-		p = c + 1;
 	}
+	fs_cli_list_free(names, nnames);
 	for (size_t i = 0; i < d->nf; i++)
 		if (d->f[i].name)
 			free_field(&d->f[i]);
@@ -1265,22 +1260,17 @@ struct fs_drift *fs_drift_new(const struct fs_drift_config *cfg, char *err, size
 	*status = FS_EX_USAGE;
 	if (cfg->fields) {
 		if (cfg->fit) {
-			const char *p = cfg->fields;
-			for (;;) {
-				const char *c = strchr(p, ',');
-				size_t n = c ? (size_t)(c - p) : strlen(p);
-				char name[512];
-				snprintf(name, sizeof name, "%.*s", (int)n, p);
-				if (!n || find_field(d, name) || !add_field(d, name)) {
+			size_t n;
+			char **names = fs_cli_list(cfg->fields, &n);
+			for (size_t k = 0; k < n; k++)
+				if (!*names[k] || find_field(d, names[k]) || !add_field(d, names[k])) {
 					snprintf(err, errsize, "--fields %s: \"%s\" is empty, repeated or not a field "
-					         "path", cfg->fields, name);
+					         "path", cfg->fields, names[k]);
+					fs_cli_list_free(names, n);
 					fs_drift_free(d);
 					return NULL;
 				}
-				if (!c)
-					break;
-				p = c + 1;
-			}
+			fs_cli_list_free(names, n);
 		} else if (select_fields(d, err, errsize) < 0) {
 			*status = FS_EX_DATAERR;
 			fs_drift_free(d);

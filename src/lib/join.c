@@ -9,6 +9,7 @@
  * every line.
  */
 #include "join.h"
+#include "cli.h"
 #include "diag.h"
 #include "hmap.h"
 #include "json.h"
@@ -104,26 +105,20 @@ static int key_text(struct fs_path **key, size_t nkey, const struct fs_record *r
 
 static int parse_key(const char *spec, struct fs_path ***out, size_t *n, char *err, size_t errsize)
 {
-	*out = NULL;
-	*n = 0;
-	const char *p = spec;
-	for (;;) {
-		const char *c = strchr(p, ',');
-		size_t len = c ? (size_t)(c - p) : strlen(p);
-		char name[512];
-		snprintf(name, sizeof name, "%.*s", (int)len, p);
+	size_t nnames;
+	char **names = fs_cli_list(spec, &nnames);
+	int rc = 0;
+	*out = fs_xcalloc(nnames, sizeof **out);
+	for (*n = 0; rc == 0 && *n < nnames; (*n)++) {
 		const char *why;
-		struct fs_path *path = fs_path_new(name, &why);
-		if (!path) {
+		if (!((*out)[*n] = fs_path_new(names[*n], &why))) {
 			snprintf(err, errsize, "--key %s: %s", spec, why);
-			return -1;
+			rc = -1;
+			break;
 		}
-		*out = fs_xrealloc(*out, (*n + 1) * sizeof **out);
-		(*out)[(*n)++] = path;
-		if (!c)
-			return 0;
-		p = c + 1;
 	}
+	fs_cli_list_free(names, nnames);
+	return rc;
 }
 
 /* ------------------------------------------------------------ loading */
@@ -160,11 +155,11 @@ static int is_key_or_time(const struct side *s, const char *k, size_t kl)
 	return s->time->n == 1 && strlen(s->time->parts[0]) == kl && !memcmp(s->time->parts[0], k, kl);
 }
 
-/* The raw path of a row (the loop only checked its line): the key from the
+/* The raw path of a row's key (the loop only checked its line): from the
  * bytes when every part is a plain string, an integer or a boolean, which
- * read as their own text; the time value alone parsed. Returns 0, or 1
- * (FS_STEP_PARSE) for anything the parsed path must decide. */
-static int raw_key_time(struct side *s, const struct fs_record *r, int64_t *t)
+ * read as their own text. Returns 0, or FS_STEP_PARSE for anything the
+ * parsed path must decide. */
+static int raw_key(struct side *s, const struct fs_record *r)
 {
 	size_t vs, ve;
 	s->text.len = 0;
@@ -184,41 +179,30 @@ static int raw_key_time(struct side *s, const struct fs_record *r, int64_t *t)
 		else
 			return FS_STEP_PARSE;
 	}
-	*t = INT64_MIN;
-	if (s->time->envelope)
-		return FS_STEP_PARSE;
-	if (!fs_json_find_path(r->raw, r->rawlen, s->time->parts, s->time->n, &vs, &ve))
-		return s->def.table ? 0 : FS_STEP_PARSE;
-	json_t *tv = json_loadb(r->raw + vs, ve - vs, JSON_DECODE_ANY, NULL);
-	const char *why;
-	int rc = tv && fs_time_from_json(tv, s->cfg->loop->time_unit, t, &why) == 0 ? 0 : FS_STEP_PARSE;
-	json_decref(tv);
-	return rc;
+	return 0;
 }
 
 static int load_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 {
 	struct side *s = ctx;
-	int64_t t = INT64_MIN;
-	if (!r->obj) {
-		int rc = raw_key_time(s, r, &t);
-		if (rc)
-			return rc;
-		goto values;
-	}
-	if (key_text(s->key, s->nkey, r, &s->text) < 0)
+	if (r->obj ? key_text(s->key, s->nkey, r, &s->text) < 0 : raw_key(s, r) != 0) {
+		if (!r->obj)
+			return FS_STEP_PARSE;
 		return fs_run_reject(run, FS_REJ_KEY, "no key %s, or it is null or not a scalar",
 		                     s->def.key);
-	json_t *tv = fs_path_get(s->time, r);
+	}
+	int64_t t = INT64_MIN;
+	json_t *own, *tv = fs_path_get_any(s->time, r, &own);
 	if (tv) {
 		const char *why;
-		if (fs_time_from_json(tv, s->cfg->loop->time_unit, &t, &why) < 0)
+		int rc = fs_time_from_json(tv, s->cfg->loop->time_unit, &t, &why);
+		json_decref(own);
+		if (rc < 0)
 			return fs_run_reject(run, FS_REJ_TIME, "%s: %s", s->time->spec, why);
 	} else if (!s->def.table) {
 		return fs_run_reject(run, FS_REJ_TIME, "no time field \"%s\" (name it with --time-field)",
 		                     s->time->spec);
 	}
-values:;
 	/* the row's values: its features object, or its other top-level fields */
 	const char *p = r->raw;
 	size_t n = r->rawlen, vs, ve, pos = 0;

@@ -219,15 +219,7 @@ static int parse_line(struct parser *ps, const struct fs_line *l, struct fs_reco
 static int read_time(const struct fs_loop_config *cfg, const struct fs_path *tp,
                      struct fs_record *r, struct fs_run *run)
 {
-	json_t *v, *own = NULL;
-	size_t vs, ve;
-	if (r->obj || tp->envelope || !r->raw)
-		v = fs_path_get(tp, r);
-	else if (fs_json_find_path(r->raw, r->rawlen, tp->parts, tp->n, &vs, &ve))
-		v = own = json_loadb(r->raw + vs, ve - vs, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL *
-		                     r->ints_as_reals, NULL);  /* a raw step's event: its time value alone */
-	else
-		v = NULL;
+	json_t *own, *v = fs_path_get_any(tp, r, &own);
 	if (!v)
 		return fs_run_reject(run, FS_REJ_TIME, "no time field \"%s\" (name it with --time-field)",
 		                     tp->spec);

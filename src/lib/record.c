@@ -61,6 +61,19 @@ json_t *fs_path_get(const struct fs_path *p, const struct fs_record *r)
 	return fs_path_get_in(p, p->envelope ? r->envelope : r->obj);
 }
 
+json_t *fs_path_get_any(const struct fs_path *p, const struct fs_record *r, json_t **own)
+{
+	size_t vs, ve;
+	*own = NULL;
+	if (r->obj || p->envelope || !r->raw)
+		return fs_path_get(p, r);
+	if (!fs_json_find_path(r->raw, r->rawlen, p->parts, p->n, &vs, &ve))
+		return NULL;
+	*own = json_loadb(r->raw + vs, ve - vs,
+	                  JSON_DECODE_ANY | (r->ints_as_reals ? JSON_DECODE_INT_AS_REAL : 0), NULL);
+	return *own;
+}
+
 json_t *fs_path_get_in(const struct fs_path *p, const json_t *obj)
 {
 	json_t *v = (json_t *)obj;

@@ -43,6 +43,9 @@ struct fs_path *fs_path_new(const char *spec, const char **why);
 void fs_path_free(struct fs_path *p);
 /* The value at p in r, or NULL when absent (a JSON null is returned as is). */
 json_t *fs_path_get(const struct fs_path *p, const struct fs_record *r);
+/* The same for a record a raw step left unparsed (obj NULL): the value's
+ * bytes alone are parsed, into *own, which the caller json_decrefs. */
+json_t *fs_path_get_any(const struct fs_path *p, const struct fs_record *r, json_t **own);
 /* The same inside any object (an envelope path's "@" is ignored). */
 json_t *fs_path_get_in(const struct fs_path *p, const json_t *obj);
 

@@ -8,6 +8,7 @@
  * always scored by one whole model.
  */
 #include "score.h"
+#include "cli.h"
 #include "hmap.h"
 #include "json.h"
 #include "model.h"
@@ -304,25 +305,14 @@ struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size
 		}
 	}
 	if (cfg->features) {
-		/* a,b,c: names may not be empty */
-		const char *p = cfg->features;
-		for (;;) {
-			const char *c = strchr(p, ',');
-			size_t n = c ? (size_t)(c - p) : strlen(p);
-			if (n == 0) {
+		s->given = fs_cli_list(cfg->features, &s->ngiven);
+		for (size_t i = 0; i < s->ngiven; i++)
+			if (!*s->given[i]) {
 				snprintf(err, errsize, "--features %s: an empty name", cfg->features);
 				*status = FS_EX_USAGE;
 				fs_score_free(s);
 				return NULL;
 			}
-			s->given = fs_xrealloc(s->given, (s->ngiven + 1) * sizeof *s->given);
-			s->given[s->ngiven] = fs_xmalloc(n + 1);
-			memcpy(s->given[s->ngiven], p, n);
-			s->given[s->ngiven++][n] = '\0';
-			if (!c)
-				break;
-			p = c + 1;
-		}
 	}
 	if (open_slot(s, &s->slot[0], cfg->model, "", err, errsize, status) < 0 ||
 	    (cfg->shadow && open_slot(s, &s->slot[1], cfg->shadow, "_shadow", err, errsize, status) < 0)) {
@@ -351,9 +341,7 @@ void fs_score_free(struct fs_score *s)
 	}
 	for (size_t i = 0; i < s->nnames; i++)
 		free(s->names[i]);
-	for (size_t i = 0; i < s->ngiven; i++)
-		free(s->given[i]);
-	free(s->given);
+	fs_cli_list_free(s->given, s->ngiven);
 	free(s->names);
 	free(s->values);
 	free(s->absent);
