@@ -15,7 +15,10 @@
 
 #define CHUNK ((size_t)64 << 10)
 
-enum mode { M_NONE, M_TEXT, M_ARCHIVE };
+enum mode { M_NONE, M_SNIFF, M_TEXT, M_ARCHIVE };
+
+/* read_fd's answer when a non-blocking input has nothing ready. */
+#define AGAIN (-2)
 
 struct fs_input {
 	char **files;
@@ -24,6 +27,7 @@ struct fs_input {
 	void *ctx;
 	volatile sig_atomic_t *stop;
 	int status;
+	int nonblock;           /* fs_input_nonblocking: never wait, say FS_INPUT_AGAIN */
 
 	/* the open input */
 	enum mode mode;
@@ -34,6 +38,8 @@ struct fs_input {
 	uint64_t source_id;     /* counts the sources opened */
 	uint64_t lineno;
 	int entry_open, eof;
+	int pipe;               /* not a regular file: what it gives is never the same twice */
+	size_t sniffed;         /* M_SNIFF: bytes read so far */
 
 	/* bytes read but not yet returned: buf.p[start, buf.len) */
 	struct fs_buf buf;
@@ -59,6 +65,16 @@ struct fs_input *fs_input_new(char **files, int nfiles, int (*idle)(void *), voi
 	return in;
 }
 
+void fs_input_nonblocking(struct fs_input *in)
+{
+	in->nonblock = 1;
+}
+
+int fs_input_fd(const struct fs_input *in)
+{
+	return in->mode == M_NONE ? -1 : in->fd;
+}
+
 int fs_input_status(const struct fs_input *in)
 {
 	return in->status;
@@ -72,12 +88,33 @@ static void fail(struct fs_input *in, int code, const char *what, const char *wh
 		in->status = code;
 }
 
+/* Waits until fd has data (or its end): 0, or -1 when a stop was requested. */
+static int wait_fd(struct fs_input *in)
+{
+	struct pollfd pfd = {.fd = in->fd, .events = POLLIN};
+	while (poll(&pfd, 1, -1) < 0) {
+		if (errno != EINTR || (in->stop && *in->stop))
+			return -1;
+	}
+	return 0;
+}
+
 /* read(2) that runs the idle hook before it would block. Returns bytes read,
- * 0 at end of file or when a stop was requested, -1 on error (errno set). */
-static ssize_t read_fd(struct fs_input *in, char *p, size_t n)
+ * 0 at end of file or when a stop was requested, -1 on error (errno set),
+ * or AGAIN for a non-blocking input with nothing ready (it reads only once
+ * poll says so: a FIFO opened before its writer reads 0 until then). */
+static ssize_t read_fd(struct fs_input *in, char *p, size_t n, int block)
 {
 	for (;;) {
-		if (in->idle) {
+		if (in->nonblock) {
+			struct pollfd pfd = {.fd = in->fd, .events = POLLIN};
+			if (poll(&pfd, 1, 0) == 0) {
+				if (!block)
+					return AGAIN;
+				if (wait_fd(in) < 0)
+					return 0;
+			}
+		} else if (in->idle) {
 			struct pollfd pfd = {.fd = in->fd, .events = POLLIN};
 			/* No data yet: let the loop flush, then wait as long as it allows
 			 * and give it its turn again each time that runs out. */
@@ -94,6 +131,11 @@ static ssize_t read_fd(struct fs_input *in, char *p, size_t n)
 		ssize_t r = read(in->fd, p, n);
 		if (r >= 0)
 			return r;
+		if (errno == EAGAIN && in->nonblock) {
+			if (!block)
+				return AGAIN;
+			continue;
+		}
 		if (errno != EINTR)
 			return -1;
 		if (in->stop && *in->stop)
@@ -111,7 +153,8 @@ static la_ssize_t ar_read(struct archive *a, void *data, const void **out)
 		in->pre_off = in->pre_len;
 		return (la_ssize_t)n;
 	}
-	ssize_t r = read_fd(in, in->arbuf, CHUNK);
+	/* libarchive cannot be told "later": a compressed pipe is waited for */
+	ssize_t r = read_fd(in, in->arbuf, CHUNK, 1);
 	if (r < 0) {
 		archive_set_error(a, errno, "%s", strerror(errno));
 		return -1;
@@ -176,8 +219,8 @@ static void close_current(struct fs_input *in)
 	in->skipping = 0;
 }
 
-/* Opens the next FILE argument and decides text or libarchive.
- * Returns 1 when an input is open, 0 when there are no more. */
+/* Opens the next FILE argument for sniffing. Returns 1 when an input is
+ * open, 0 when there are no more. */
 static int open_next(struct fs_input *in)
 {
 	while (in->next_file < in->nfiles) {
@@ -188,82 +231,103 @@ static int open_next(struct fs_input *in)
 			in->name = fs_xstrdup("<stdin>");
 		} else {
 			in->name = fs_xstrdup(f);
-			in->fd = open(f, O_RDONLY | O_CLOEXEC);
+			/* non-blocking: a named FIFO opens before its writer does */
+			in->fd = open(f, O_RDONLY | O_CLOEXEC | (in->nonblock ? O_NONBLOCK : 0));
 			if (in->fd < 0) {
 				fail(in, FS_EX_NOINPUT, "cannot open", strerror(errno));
 				continue;
 			}
 		}
-		/* Sniff: read until the first line is complete or shown not to be text. */
-		size_t have = 0;
-		int eof = 0, complete = 0, text = 1;
-		fs_buf_grow(&in->buf, CHUNK);
-		while (text && !complete && have < CHUNK) {
-			ssize_t r = read_fd(in, in->buf.p + have, CHUNK - have);
-			if (r < 0) {
-				fail(in, FS_EX_NOINPUT, "read error", strerror(errno));
-				break;
-			}
-			eof = r == 0;
-			have += (size_t)r;
-			text = looks_like_text((unsigned char *)in->buf.p, have, eof, &complete);
-			if (eof)
-				break;
-		}
-		if (in->stop && *in->stop)
-			return 0;
-		if (text || have == 0) {
-			in->mode = M_TEXT;
-			in->buf.len = have;
-			in->eof = eof;
-			in->source = fs_xstrdup(in->name);
-			in->source_id++;
-			in->lineno = 0;
-			in->entry_open = 1;
-			return 1;
-		}
-		in->mode = M_ARCHIVE;
-		in->pre = fs_xmalloc(have);
-		memcpy(in->pre, in->buf.p, have);
-		in->pre_len = have;
-		in->pre_off = 0;
-		in->arbuf = fs_xmalloc(CHUNK);
-		in->ar = archive_read_new();
-		archive_read_support_filter_all(in->ar);
-		/* Every archive format but mtree, whose bidder claims plain NDJSON
-		 * text (a decompressed .ndjson.gz) as an mtree specification. */
-		archive_read_support_format_7zip(in->ar);
-		archive_read_support_format_ar(in->ar);
-		archive_read_support_format_cab(in->ar);
-		archive_read_support_format_cpio(in->ar);
-		archive_read_support_format_iso9660(in->ar);
-		archive_read_support_format_lha(in->ar);
-		archive_read_support_format_rar(in->ar);
-		archive_read_support_format_rar5(in->ar);
-		archive_read_support_format_tar(in->ar);
-		archive_read_support_format_warc(in->ar);
-		archive_read_support_format_xar(in->ar);
-		archive_read_support_format_zip(in->ar);
-		archive_read_support_format_raw(in->ar);
-		archive_read_support_format_empty(in->ar);
-		/* A regular file is handed over whole, so that formats that seek
-		 * (7z keeps its index at the end) work; a pipe streams through
-		 * ar_read, which first returns the sniffed bytes. */
 		struct stat st;
-		int rc;
-		if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode) && lseek(in->fd, 0, SEEK_SET) == 0)
-			rc = archive_read_open_fd(in->ar, in->fd, CHUNK);
-		else
-			rc = archive_read_open(in->ar, in, NULL, ar_read, NULL);
-		if (rc != ARCHIVE_OK) {
-			fail(in, FS_EX_NOINPUT, "cannot read", archive_error_string(in->ar));
-			continue;
-		}
-		in->entry_open = 0;
+		in->pipe = fstat(in->fd, &st) < 0 || !S_ISREG(st.st_mode);
+		in->mode = M_SNIFF;
+		in->sniffed = 0;
+		fs_buf_grow(&in->buf, CHUNK);
 		return 1;
 	}
 	close_current(in);
 	return 0;
+}
+
+/* Reads the open input until its first line is complete or shown not to be
+ * text, then decides text or libarchive. Returns 1 decided, 0 when the input
+ * failed (it is closed), AGAIN when a non-blocking input has no more yet. */
+static int sniff(struct fs_input *in)
+{
+	size_t have = in->sniffed;
+	int eof = 0, complete = 0, text = 1;
+	if (have)
+		text = looks_like_text((unsigned char *)in->buf.p, have, 0, &complete);
+	while (text && !complete && have < CHUNK) {
+		ssize_t r = read_fd(in, in->buf.p + have, CHUNK - have, 0);
+		if (r == AGAIN) {
+			in->sniffed = have;
+			return AGAIN;
+		}
+		if (r < 0) {
+			fail(in, FS_EX_NOINPUT, "read error", strerror(errno));
+			break;
+		}
+		eof = r == 0;
+		have += (size_t)r;
+		text = looks_like_text((unsigned char *)in->buf.p, have, eof, &complete);
+		if (eof)
+			break;
+	}
+	if (in->stop && *in->stop) {
+		close_current(in);
+		in->next_file = in->nfiles;  /* the run is ending: open nothing more */
+		return 0;
+	}
+	if (text || have == 0) {
+		in->mode = M_TEXT;
+		in->buf.len = have;
+		in->eof = eof;
+		in->source = fs_xstrdup(in->name);
+		in->source_id++;
+		in->lineno = 0;
+		in->entry_open = 1;
+		return 1;
+	}
+	in->mode = M_ARCHIVE;
+	in->pre = fs_xmalloc(have);
+	memcpy(in->pre, in->buf.p, have);
+	in->pre_len = have;
+	in->pre_off = 0;
+	in->arbuf = fs_xmalloc(CHUNK);
+	in->ar = archive_read_new();
+	archive_read_support_filter_all(in->ar);
+	/* Every archive format but mtree, whose bidder claims plain NDJSON
+	 * text (a decompressed .ndjson.gz) as an mtree specification. */
+	archive_read_support_format_7zip(in->ar);
+	archive_read_support_format_ar(in->ar);
+	archive_read_support_format_cab(in->ar);
+	archive_read_support_format_cpio(in->ar);
+	archive_read_support_format_iso9660(in->ar);
+	archive_read_support_format_lha(in->ar);
+	archive_read_support_format_rar(in->ar);
+	archive_read_support_format_rar5(in->ar);
+	archive_read_support_format_tar(in->ar);
+	archive_read_support_format_warc(in->ar);
+	archive_read_support_format_xar(in->ar);
+	archive_read_support_format_zip(in->ar);
+	archive_read_support_format_raw(in->ar);
+	archive_read_support_format_empty(in->ar);
+	/* A regular file is handed over whole, so that formats that seek
+	 * (7z keeps its index at the end) work; a pipe streams through
+	 * ar_read, which first returns the sniffed bytes. */
+	int rc;
+	if (!in->pipe && lseek(in->fd, 0, SEEK_SET) == 0)
+		rc = archive_read_open_fd(in->ar, in->fd, CHUNK);
+	else
+		rc = archive_read_open(in->ar, in, NULL, ar_read, NULL);
+	if (rc != ARCHIVE_OK) {
+		fail(in, FS_EX_NOINPUT, "cannot read", archive_error_string(in->ar));
+		close_current(in);
+		return 0;
+	}
+	in->entry_open = 0;
+	return 1;
 }
 
 /* Advances to the next regular entry of the open archive. Returns 1, or 0
@@ -301,8 +365,9 @@ static int next_entry(struct fs_input *in)
 	}
 }
 
-/* Appends more bytes of the open entry to buf. Returns bytes added, 0 at its end. */
-static size_t fill(struct fs_input *in)
+/* Appends more bytes of the open entry to buf. Returns bytes added, 0 at
+ * its end, AGAIN when a non-blocking input has none ready. */
+static ssize_t fill(struct fs_input *in)
 {
 	if (in->start > 0) {
 		memmove(in->buf.p, in->buf.p + in->start, in->buf.len - in->start);
@@ -315,13 +380,15 @@ static size_t fill(struct fs_input *in)
 	char *p = in->buf.p + in->buf.len;
 	size_t room = in->buf.cap - in->buf.len;
 	if (in->mode == M_TEXT) {
-		ssize_t r = read_fd(in, p, room);
+		ssize_t r = read_fd(in, p, room, 0);
+		if (r == AGAIN)
+			return AGAIN;
 		if (r < 0) {
 			fail(in, FS_EX_IOERR, "read error", strerror(errno));
 			return 0;
 		}
 		in->buf.len += (size_t)r;
-		return (size_t)r;
+		return r;
 	}
 	la_ssize_t r = archive_read_data(in->ar, p, room);
 	if (r < 0) {
@@ -330,7 +397,7 @@ static size_t fill(struct fs_input *in)
 		return 0;
 	}
 	in->buf.len += (size_t)r;
-	return (size_t)r;
+	return r;
 }
 
 int fs_input_next(struct fs_input *in, struct fs_line *line)
@@ -338,6 +405,13 @@ int fs_input_next(struct fs_input *in, struct fs_line *line)
 	for (;;) {
 		if (in->mode == M_NONE && !open_next(in))
 			return 0;
+		if (in->mode == M_SNIFF) {
+			int rc = sniff(in);
+			if (rc == AGAIN)
+				return FS_INPUT_AGAIN;
+			if (rc == 0)
+				continue;
+		}
 		if (!in->entry_open && (in->mode != M_ARCHIVE || !next_entry(in))) {
 			in->mode = M_NONE;
 			continue;
@@ -348,7 +422,10 @@ int fs_input_next(struct fs_input *in, struct fs_line *line)
 			end = (size_t)(nl - in->buf.p);
 		} else if (!in->eof && in->buf.len - in->start < FS_LINE_MAX) {
 			in->scanned = in->buf.len;
-			if (fill(in) == 0)
+			ssize_t got = fill(in);
+			if (got == AGAIN)
+				return FS_INPUT_AGAIN;
+			if (got == 0)
 				in->eof = 1;
 			continue;
 		} else if (in->buf.len > in->start && !in->eof) {
@@ -377,6 +454,7 @@ int fs_input_next(struct fs_input *in, struct fs_line *line)
 		line->p = p;
 		line->n = n;
 		line->too_long = in->skipping;
+		line->pipe = in->pipe;
 		if (line->too_long && line->n > 256)
 			line->n = 256;
 		return 1;

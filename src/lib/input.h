@@ -31,7 +31,12 @@ struct fs_line {
 	const char *p;          /* the line without its newline (and a final \r) */
 	size_t n;
 	int too_long;           /* the line was cut: p holds its first bytes only */
+	int pipe;               /* its source is not a regular file (a pipe, FIFO,
+	                         * terminal): a re-run reads other lines there */
 };
+
+/* fs_input_next's answer, after fs_input_nonblocking, when no line is ready. */
+#define FS_INPUT_AGAIN (-1)
 
 struct fs_input;
 
@@ -40,8 +45,17 @@ struct fs_input;
 struct fs_input *fs_input_new(char **files, int nfiles, int (*idle)(void *), void *ctx,
                               volatile sig_atomic_t *stop);
 /* Returns 1 and fills *line (valid until the next call), or 0 at the end of
- * all inputs. Unreadable inputs are reported on stderr and skipped. */
+ * all inputs. Unreadable inputs are reported on stderr and skipped. A line
+ * returned stays valid while another fs_input is read. */
 int fs_input_next(struct fs_input *in, struct fs_line *line);
+/* From now on, fs_input_next never waits: it returns FS_INPUT_AGAIN when no
+ * line is ready, and the caller waits for fs_input_fd (with poll) itself, so
+ * that it can read several inputs at once (fsgroundtruth's labels). Only a
+ * compressed stream on a pipe is still waited for, inside libarchive. */
+void fs_input_nonblocking(struct fs_input *in);
+/* The descriptor a waiting caller polls, or -1 when there is none (between
+ * inputs: fs_input_next is then ready to go on at once). */
+int fs_input_fd(const struct fs_input *in);
 /* FS_EX_OK, or the exit status an input failure calls for (66 or 74). */
 int fs_input_status(const struct fs_input *in);
 void fs_input_free(struct fs_input *in);

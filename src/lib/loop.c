@@ -9,6 +9,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <pcre2.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -242,19 +243,34 @@ static int blank(const char *p, size_t n)
 }
 
 
+/* ---------------------------------------------------------------- streams */
+
+/* One input the loop reads: the main one, or the step's side input. */
+struct stream {
+	struct fs_input *in;
+	struct fs_path *tp;        /* its time field, or NULL */
+	int (*step)(void *ctx, const struct fs_record *r, struct fs_run *run);
+	/* --state: the source being read (a copy) and how far the state reflects it */
+	char *source;
+	uint64_t source_id;        /* fs_line.source_id of that source */
+	int source_pipe;           /* it is a pipe: its lines are always new */
+	uint64_t limit;            /* its lines the restored state reflects */
+	uint64_t lines;            /* its lines read so far */
+	/* with a side input: the line taken but not yet stepped, and its time */
+	struct fs_line l;
+	int have, keyed, done;
+	int64_t key;
+};
+
 /* ---------------------------------------------------------------- state */
 
-/* --state: what the run restored, where it is in its inputs, and when it
- * next writes a checkpoint. A checkpoint flushes the output first, so a
- * state never reflects a record whose line was not yet written. */
+/* --state: what the run restored and when it next writes a checkpoint.
+ * A checkpoint flushes the output first, so a state never reflects a
+ * record whose line was not yet written. */
 struct persist {
 	const struct fs_loop_config *cfg;
 	const struct fs_step *step;
 	struct fs_state st;        /* header and positions, kept current */
-	char *source;              /* the source being read (a copy), or NULL */
-	uint64_t source_id;        /* fs_line.source_id of that source */
-	uint64_t limit;            /* its lines the restored state reflects */
-	uint64_t lines;            /* its lines read so far */
 	uint64_t since;            /* records since the last checkpoint */
 	int64_t last_ns;
 };
@@ -266,10 +282,10 @@ static int64_t now_ns(int clock)
 	return (int64_t)ts.tv_sec * FS_NS_PER_SEC + ts.tv_nsec;
 }
 
-/* Plain stdin has no identity: its lines are always new. */
-static int has_identity(const char *source)
+/* Plain stdin and pipes have no identity: their lines are always new. */
+static int has_identity(const struct fs_loop_config *cfg, const char *source, int pipe)
 {
-	return strncmp(source, "<stdin>", 7) != 0;
+	return !cfg->kcat && !pipe && strncmp(source, "<stdin>", 7) != 0;
 }
 
 static void persist_open(struct persist *p, const struct fs_loop_config *cfg,
@@ -311,24 +327,25 @@ static void persist_open(struct persist *p, const struct fs_loop_config *cfg,
 	p->st.spec_hash = fs_state_spec_hash(step->canonical);
 }
 
-/* Records how far into the current source the run has come. */
-static void persist_lines(struct persist *p)
+/* Records how far into its current source a stream has come. */
+static void persist_lines(struct persist *p, const struct stream *s)
 {
-	if (p->source && !p->cfg->kcat && has_identity(p->source) && p->lines)
-		fs_positions_set_lines(&p->st.pos, p->source, p->lines);
+	if (s->source && has_identity(p->cfg, s->source, s->source_pipe) && s->lines)
+		fs_positions_set_lines(&p->st.pos, s->source, s->lines);
 }
 
 /* Before a line of a new source: look up how much of it is reflected. */
-static void persist_source(struct persist *p, const struct fs_line *l)
+static void persist_source(struct persist *p, struct stream *s, const struct fs_line *l)
 {
-	if (p->source && p->source_id == l->source_id)
+	if (s->source && s->source_id == l->source_id)
 		return;
-	persist_lines(p);
-	free(p->source);
-	p->source = fs_xstrdup(l->source);
-	p->source_id = l->source_id;
-	p->lines = 0;
-	p->limit = !p->cfg->kcat && has_identity(l->source) ? fs_positions_lines(&p->st.pos, l->source) : 0;
+	persist_lines(p, s);
+	free(s->source);
+	s->source = fs_xstrdup(l->source);
+	s->source_id = l->source_id;
+	s->source_pipe = l->pipe;
+	s->lines = 0;
+	s->limit = has_identity(p->cfg, l->source, l->pipe) ? fs_positions_lines(&p->st.pos, l->source) : 0;
 }
 
 /* With --kcat, the envelope's topic, partition and offset, when it has them. */
@@ -345,15 +362,36 @@ static int kafka_position(const json_t *env, const char **topic, int64_t *partit
 	return 1;
 }
 
-static int checkpoint(struct persist *p, struct fs_out *out, uint64_t records)
+/* ---------------------------------------------------------------- the loop */
+
+/* Everything one run holds. */
+struct loop {
+	const struct fs_loop_config *cfg;
+	const struct fs_step *step;
+	struct fs_diag diag;
+	struct parser prs;
+	struct fs_out *out;
+	struct fs_run run;
+	struct persist persist, *ps;
+	struct stream streams[2];
+	int nstreams;
+	int lazy;                  /* a raw step: lines are only checked */
+	uint64_t records;
+	int64_t poll_at;           /* when the step's poll hook wants to run, 0: on SIGHUP only */
+	int status;
+};
+
+static int checkpoint(struct loop *L)
 {
 	char err[512];
-	if (fs_out_flush(out) < 0 || fs_out_broken(out))
+	struct persist *p = L->ps;
+	if (fs_out_flush(L->out) < 0 || fs_out_broken(L->out))
 		return -1;  /* the output did not take the lines: keep the last state */
-	persist_lines(p);
+	for (int i = 0; i < L->nstreams; i++)
+		persist_lines(p, &L->streams[i]);
 	p->st.written = now_ns(CLOCK_REALTIME);
 	uint64_t saved = p->st.records;
-	p->st.records += records;
+	p->st.records += L->records;
 	int rc = fs_state_save(p->cfg->state, &p->st, p->step->save, p->step->ctx, err, sizeof err);
 	p->st.records = saved;
 	if (rc < 0)
@@ -363,30 +401,20 @@ static int checkpoint(struct persist *p, struct fs_out *out, uint64_t records)
 	return rc;
 }
 
-/* What the loop does while input is not ready: write out what it has, and
- * keep a timed checkpoint's promise even when the stream stalls. */
-struct idle {
-	struct fs_out *out;
-	struct persist *ps;
-	const uint64_t *records;
-	const struct fs_step *step;
-	int64_t poll_at;           /* when the step's poll hook wants to run, 0: on SIGHUP only */
-};
-
 /* Runs the step's poll hook when a SIGHUP came or its time is up. */
-static void step_poll(struct idle *id, int force)
+static void step_poll(struct loop *L, int force)
 {
 	int hup = hup_requested;
 	int64_t now = 0;
 	if (!hup && !force) {
-		if (!id->poll_at || (now = now_ns(CLOCK_MONOTONIC)) < id->poll_at)
+		if (!L->poll_at || (now = now_ns(CLOCK_MONOTONIC)) < L->poll_at)
 			return;
 	}
 	hup_requested = 0;
-	int ms = id->step->poll(id->step->ctx, hup);
+	int ms = L->step->poll(L->step->ctx, hup);
 	if (!now)
 		now = now_ns(CLOCK_MONOTONIC);
-	id->poll_at = ms < 0 ? 0 : now + (int64_t)ms * 1000000;
+	L->poll_at = ms < 0 ? 0 : now + (int64_t)ms * 1000000;
 }
 
 /* Milliseconds until the next deadline of the two, -1 for neither. */
@@ -395,25 +423,28 @@ static int sooner(int a, int b)
 	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
 
+/* What the loop does while input is not ready: write out what it has, and
+ * keep a timed checkpoint's promise even when the stream stalls. Returns
+ * how long input may then wait (ms, -1: for ever). */
 static int on_idle(void *ctx)
 {
-	struct idle *id = ctx;
-	fs_out_flush(id->out);
+	struct loop *L = ctx;
+	fs_out_flush(L->out);
 	int wait = -1;
-	if (id->step->poll) {
-		step_poll(id, 0);
-		if (id->poll_at)
-			wait = (int)((id->poll_at - now_ns(CLOCK_MONOTONIC)) / 1000000 + 1);
-		fs_out_flush(id->out);
+	if (L->step->poll) {
+		step_poll(L, 0);
+		if (L->poll_at)
+			wait = (int)((L->poll_at - now_ns(CLOCK_MONOTONIC)) / 1000000 + 1);
+		fs_out_flush(L->out);
 	}
-	struct persist *p = id->ps;
+	struct persist *p = L->ps;
 	if (!p || !p->cfg->checkpoint_ns)
 		return wait;
 	if (!p->since)
 		return wait;  /* nothing new since the last checkpoint: wait for data */
 	int64_t left = p->cfg->checkpoint_ns - (now_ns(CLOCK_MONOTONIC) - p->last_ns);
 	if (left <= 0) {
-		checkpoint(p, id->out, *id->records);
+		checkpoint(L);
 		return wait;
 	}
 	return sooner(wait, (int)(left / 1000000 + 1));
@@ -429,154 +460,262 @@ static int checkpoint_due(struct persist *p)
 	return p->cfg->checkpoint_ns && now_ns(CLOCK_MONOTONIC) - p->last_ns >= p->cfg->checkpoint_ns;
 }
 
+/* 0 for a line the loop passes over: one a restored state already
+ * reflects, or a blank one. */
+static int admit(struct loop *L, struct stream *s, const struct fs_line *l)
+{
+	if (L->ps) {
+		persist_source(L->ps, s, l);
+		s->lines = l->lineno;
+		if (l->lineno <= s->limit) {
+			L->diag.skipped++;
+			return 0;
+		}
+	}
+	return l->too_long || !blank(l->p, l->n);
+}
+
+/* Parses, times and steps one line of stream s; rejects go to the error
+ * output. Returns 0 to go on, 1 when the run must stop (L->status set). */
+static int process(struct loop *L, struct stream *s, const struct fs_line *l)
+{
+	const struct fs_loop_config *cfg = L->cfg;
+	struct fs_run *run = &L->run;
+	struct persist *ps = L->ps;
+	if (L->step->poll)
+		step_poll(L, 0);  /* between two records: never within one */
+	L->records++;
+	struct fs_record r = {.source = l->source, .line = l->lineno, .text = l->p, .textlen = l->n};
+	size_t mark = run->out->len;
+	int rc;
+	if (l->too_long)
+		rc = fs_run_reject(run, FS_REJ_TOO_LONG, "line longer than %zu bytes",
+		                   (size_t)FS_LINE_MAX);
+	else
+		rc = parse_line(&L->prs, l, &r, run, L->lazy);
+	const char *topic;
+	int64_t partition = 0, offset = 0;
+	int positioned = ps && cfg->kcat && r.envelope &&
+	                 kafka_position(r.envelope, &topic, &partition, &offset);
+	if (positioned && fs_positions_has_offset(&ps->st.pos, topic, partition, offset)) {
+		L->diag.skipped++;
+		L->records--;
+		json_decref(r.obj);
+		json_decref(r.envelope);
+		fs_arena_reset();
+		return 0;
+	}
+	if (rc == 0 && s->tp)
+		rc = read_time(cfg, s->tp, &r, run);
+	if (rc == 0)
+		rc = s->step(L->step->ctx, &r, run);
+	if (rc == FS_STEP_PARSE) {
+		/* the raw step met something only the parsed object can tell */
+		r.obj = parse_object(r.raw, r.rawlen, run, cfg->kcat ? FS_REJ_KCAT : FS_REJ_JSON,
+		                     cfg->kcat ? "kcat payload: " : "", &r.ints_as_reals);
+		rc = r.obj ? s->step(L->step->ctx, &r, run) : -1;
+	}
+	if (positioned)
+		fs_positions_set_offset(&ps->st.pos, topic, partition, offset);
+	json_decref(r.obj);
+	json_decref(r.envelope);
+	fs_arena_reset();
+	if (rc < 0) {
+		/* cut what the step half-wrote, before anything flushes it */
+		run->out->len = mark;
+		if (fs_diag_reject(&L->diag, run->why, l->source, l->lineno, l->p, l->n, "%s", run->msg)) {
+			fs_warn("%s:%llu: more than %lld rejected lines (--max-errors); stopping",
+			        l->source, (unsigned long long)l->lineno, cfg->max_errors);
+			L->status = FS_EX_DATAERR;
+			return 1;
+		}
+	} else {
+		fs_out_maybe_flush(L->out);
+	}
+	if (ps && checkpoint_due(ps) && checkpoint(L) < 0 && !fs_out_broken(L->out)) {
+		L->status = FS_EX_IOERR;
+		return 1;
+	}
+	return 0;
+}
+
+static int running(const struct loop *L)
+{
+	return !stop_requested && !fs_out_broken(L->out) && !fs_out_failed(L->out);
+}
+
+/* The event time of the line a stream holds, to merge two inputs in time
+ * order; a line without one sorts first (it is rejected at once). */
+static int64_t line_key(struct loop *L, struct stream *s)
+{
+	if (s->keyed)
+		return s->key;
+	struct fs_record r = {.source = s->l.source, .line = s->l.lineno};
+	struct fs_run scratch = {.out = L->run.out, .diag = &L->diag};
+	s->key = INT64_MIN;
+	s->keyed = 1;
+	if (s->l.too_long || !s->tp || parse_line(&L->prs, &s->l, &r, &scratch, L->lazy) < 0) {
+		if (!s->tp)
+			s->key = 0;
+		json_decref(r.obj);
+		json_decref(r.envelope);
+		return s->key;
+	}
+	if (read_time(L->cfg, s->tp, &r, &scratch) == 0)
+		s->key = r.time;
+	json_decref(r.obj);
+	json_decref(r.envelope);
+	return s->key;
+}
+
+/* Two inputs read together, neither waiting for the other: whichever has a
+ * line ready goes on; when both have, the earlier event time goes first
+ * (the main input's on a tie), so a replay of files interleaves the two as
+ * a live stream in time order did. */
+static void run_two(struct loop *L)
+{
+	while (running(L)) {
+		struct stream *pick = NULL;
+		int open = 0, fds = 0;
+		struct pollfd pfd[2];
+		for (int i = 0; i < L->nstreams; i++) {
+			struct stream *s = &L->streams[i];
+			while (!s->have && !s->done) {
+				int rc = fs_input_next(s->in, &s->l);
+				if (rc == FS_INPUT_AGAIN)
+					break;
+				if (rc == 0)
+					s->done = 1;
+				else if (admit(L, s, &s->l))
+					s->have = 1, s->keyed = 0;
+			}
+			if (s->done)
+				continue;
+			open++;
+			if (!s->have) {
+				pfd[fds].fd = fs_input_fd(s->in);
+				pfd[fds++].events = POLLIN;
+			} else if (!pick || line_key(L, s) < line_key(L, pick)) {
+				pick = s;
+			}
+			if (!running(L))
+				return;
+		}
+		if (pick) {
+			pick->have = 0;
+			if (process(L, pick, &pick->l))
+				return;
+			continue;
+		}
+		if (!open)
+			return;
+		int wait = on_idle(L);
+		if (poll(pfd, (nfds_t)fds, wait) < 0 && errno != EINTR)
+			fs_die(FS_EX_SOFTWARE, "poll: %s", strerror(errno));
+	}
+}
+
 int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
                 const struct fs_step *step)
 {
-	struct fs_diag diag;
-	struct parser prs = {.cfg = cfg};
-	struct fs_path *tp = NULL;
+	struct loop loop = {.cfg = cfg, .step = step, .prs = {.cfg = cfg}, .status = FS_EX_OK};
+	struct loop *L = &loop;
 	const char *why;
 
 	if (cfg->regex)
-		regex_compile(&prs, cfg->regex);
+		regex_compile(&L->prs, cfg->regex);
+	const struct fs_side *side = step->side;
+	L->nstreams = side ? 2 : 1;
+	L->streams[0].step = step->step;
+	if (side)
+		L->streams[1].step = side->step;
 	if (cfg->need_time) {
-		tp = fs_path_new(cfg->time_field ? cfg->time_field : "ts", &why);
-		if (!tp)
-			fs_die(FS_EX_USAGE, "--time-field: %s", why);
-		if (tp->envelope && !cfg->kcat)
-			fs_die(FS_EX_USAGE, "--time-field %s names a kcat envelope field; add --kcat",
-			       tp->spec);
+		for (int i = 0; i < L->nstreams; i++) {
+			const char *spec = i && side->time_field ? side->time_field
+			                 : cfg->time_field ? cfg->time_field : "ts";
+			struct fs_path *tp = fs_path_new(spec, &why);
+			if (!tp)
+				fs_die(FS_EX_USAGE, "--%stime-field: %s", i ? side->what : "", why);
+			if (tp->envelope && !cfg->kcat)
+				fs_die(FS_EX_USAGE, "--%stime-field %s names a kcat envelope field; add --kcat",
+				       i ? side->what : "", tp->spec);
+			L->streams[i].tp = tp;
+		}
 	}
-	if (fs_diag_open(&diag, cfg->errors, cfg->max_errors, cfg->errors_append) < 0)
+	if (fs_diag_open(&L->diag, cfg->errors, cfg->max_errors, cfg->errors_append) < 0)
 		fs_die(FS_EX_IOERR, "%s: cannot open for writing: %s", cfg->errors, strerror(errno));
-	struct fs_out *out = fs_out_open(cfg->output);
-	if (!out)
+	L->out = fs_out_open(cfg->output);
+	if (!L->out)
 		fs_die(FS_EX_IOERR, "%s: cannot open for writing: %s", cfg->output, strerror(errno));
 	struct saved_signals saved;
 	install_signals(step->poll != NULL, &saved);
 
-	struct persist persist, *ps = NULL;
 	if (cfg->state) {
-		ps = &persist;
-		persist_open(ps, cfg, step);
+		L->ps = &L->persist;
+		persist_open(L->ps, cfg, step);
 	}
 
 	/* A raw step reads the event's bytes itself: lines are only checked. */
 	/* FSTOOLS_PARSE_ALL=1 parses every line anyway: the tests compare both ways. */
 	const char *all = getenv("FSTOOLS_PARSE_ALL");
-	int lazy = step->raw && !cfg->regex && !(all && *all == '1');
-	uint64_t records = 0;
-	struct idle idle = {out, ps, &records, step, 0};
+	L->lazy = step->raw && !cfg->regex && !(all && *all == '1');
 	if (step->poll)
-		step_poll(&idle, 1);  /* learns how often the step wants its turn */
-	struct fs_input *in = fs_input_new(files, nfiles, on_idle, &idle, &stop_requested);
-	struct fs_run run = {.out = fs_out_buf(out), .diag = &diag};
-	struct fs_line l;
+		step_poll(L, 1);  /* learns how often the step wants its turn */
+	L->run = (struct fs_run){.out = fs_out_buf(L->out), .diag = &L->diag};
 	fs_arena_begin();
-	int status = FS_EX_OK;
 
-	while (!stop_requested && !fs_out_broken(out) && !fs_out_failed(out) &&
-	       fs_input_next(in, &l)) {
-		if (ps) {
-			persist_source(ps, &l);
-			ps->lines = l.lineno;
-			if (l.lineno <= ps->limit) {
-				diag.skipped++;
-				continue;
-			}
-		}
-		if (!l.too_long && blank(l.p, l.n))
-			continue;
-		if (step->poll)
-			step_poll(&idle, 0);  /* between two records: never within one */
-		records++;
-		struct fs_record r = {.source = l.source, .line = l.lineno, .text = l.p, .textlen = l.n};
-		size_t mark = run.out->len;
-		int rc;
-		if (l.too_long)
-			rc = fs_run_reject(&run, FS_REJ_TOO_LONG, "line longer than %zu bytes",
-			                   (size_t)FS_LINE_MAX);
-		else
-			rc = parse_line(&prs, &l, &r, &run, lazy);
-		const char *topic;
-		int64_t partition = 0, offset = 0;
-		int positioned = ps && cfg->kcat && r.envelope &&
-		                 kafka_position(r.envelope, &topic, &partition, &offset);
-		if (positioned && fs_positions_has_offset(&ps->st.pos, topic, partition, offset)) {
-			diag.skipped++;
-			records--;
-			json_decref(r.obj);
-			json_decref(r.envelope);
-			fs_arena_reset();
-			continue;
-		}
-		if (rc == 0 && tp)
-			rc = read_time(cfg, tp, &r, &run);
-		if (rc == 0)
-			rc = step->step(step->ctx, &r, &run);
-		if (rc == FS_STEP_PARSE) {
-			/* the raw step met something only the parsed object can tell */
-			r.obj = parse_object(r.raw, r.rawlen, &run, cfg->kcat ? FS_REJ_KCAT : FS_REJ_JSON,
-			                     cfg->kcat ? "kcat payload: " : "",
-			                     &r.ints_as_reals);
-			rc = r.obj ? step->step(step->ctx, &r, &run) : -1;
-		}
-		if (positioned)
-			fs_positions_set_offset(&ps->st.pos, topic, partition, offset);
-		json_decref(r.obj);
-		json_decref(r.envelope);
-		fs_arena_reset();
-		if (rc < 0) {
-			/* cut what the step half-wrote, before anything flushes it */
-			run.out->len = mark;
-			if (fs_diag_reject(&diag, run.why, l.source, l.lineno, l.p, l.n, "%s", run.msg)) {
-				fs_warn("%s:%llu: more than %lld rejected lines (--max-errors); stopping",
-				        l.source, (unsigned long long)l.lineno, cfg->max_errors);
-				status = FS_EX_DATAERR;
+	if (side) {
+		L->streams[0].in = fs_input_new(files, nfiles, NULL, NULL, &stop_requested);
+		L->streams[1].in = fs_input_new(side->files, side->nfiles, NULL, NULL, &stop_requested);
+		fs_input_nonblocking(L->streams[0].in);
+		fs_input_nonblocking(L->streams[1].in);
+		run_two(L);
+	} else {
+		struct stream *s = &L->streams[0];
+		struct fs_line l;
+		s->in = fs_input_new(files, nfiles, on_idle, L, &stop_requested);
+		while (running(L) && fs_input_next(s->in, &l))
+			if (admit(L, s, &l) && process(L, s, &l))
 				break;
-			}
-		} else {
-			fs_out_maybe_flush(out);
-		}
-		if (ps && checkpoint_due(ps) && checkpoint(ps, out, records) < 0 && !fs_out_broken(out)) {
-			status = FS_EX_IOERR;
-			break;
-		}
 	}
 
 	fs_arena_end();
-	if (step->finish && !fs_out_broken(out) && !fs_out_failed(out))
-		step->finish(step->ctx, run.out);
+	if (step->finish && !fs_out_broken(L->out) && !fs_out_failed(L->out))
+		step->finish(step->ctx, L->run.out);
 	/* The final state: after end of input, a signal or --max-errors; not
 	 * when the output was lost, which the last checkpoint still matches. */
-	if (ps && !fs_out_broken(out) && !fs_out_failed(out) && checkpoint(ps, out, records) < 0 &&
-	    status == FS_EX_OK)
-		status = FS_EX_IOERR;
-	if (ps) {
-		fs_state_free(&ps->st);
-		free(ps->source);
+	if (L->ps && !fs_out_broken(L->out) && !fs_out_failed(L->out) && checkpoint(L) < 0 &&
+	    L->status == FS_EX_OK)
+		L->status = FS_EX_IOERR;
+	if (L->ps)
+		fs_state_free(&L->ps->st);
+	int in_status = FS_EX_OK;
+	for (int i = 0; i < L->nstreams; i++) {
+		struct stream *s = &L->streams[i];
+		if (in_status == FS_EX_OK)
+			in_status = fs_input_status(s->in);
+		fs_input_free(s->in);
+		free(s->source);
+		fs_path_free(s->tp);
 	}
-	int in_status = fs_input_status(in);
-	fs_input_free(in);
-	int broken = fs_out_broken(out);
+	int broken = fs_out_broken(L->out);
 	char err[128];
-	if (fs_out_close(out, err, sizeof err) < 0 && !broken) {
+	if (fs_out_close(L->out, err, sizeof err) < 0 && !broken) {
 		fs_warn("%s: write error: %s", cfg->output ? cfg->output : "<stdout>", err);
-		status = FS_EX_IOERR;
+		L->status = FS_EX_IOERR;
 	}
 	if (!broken)
-		fs_diag_summary(&diag, records, cfg->label);
-	if (fs_diag_close(&diag) < 0 && status == FS_EX_OK)
-		status = FS_EX_IOERR;
-	if (status == FS_EX_OK)
-		status = in_status;
-	fs_path_free(tp);
-	if (prs.re) {
-		pcre2_match_data_free(prs.md);
-		pcre2_code_free(prs.re);
-		free(prs.group_name);
+		fs_diag_summary(&L->diag, L->records, cfg->label);
+	if (fs_diag_close(&L->diag) < 0 && L->status == FS_EX_OK)
+		L->status = FS_EX_IOERR;
+	if (L->status == FS_EX_OK)
+		L->status = in_status;
+	if (L->prs.re) {
+		pcre2_match_data_free(L->prs.md);
+		pcre2_code_free(L->prs.re);
+		free(L->prs.group_name);
 	}
-	fs_buf_free(&prs.text);
+	fs_buf_free(&L->prs.text);
 	restore_signals(&saved);
-	return status;
+	return L->status;
 }

@@ -41,6 +41,19 @@ struct fs_run {
 
 struct fs_state_writer;
 
+/* A second input read alongside the main one (fsgroundtruth's labels):
+ * neither waits for the other. Whichever has a line ready goes on; when both
+ * have, the one with the earlier event time, so that a replay of two files
+ * interleaves them as a live stream in time order did. Its lines go through
+ * the same parsing, rejects and --state positions as the main input's. */
+struct fs_side {
+	char **files;
+	int nfiles;
+	const char *what;            /* its option's prefix in messages ("label-") */
+	const char *time_field;      /* its time field, NULL: the config's */
+	int (*step)(void *ctx, const struct fs_record *r, struct fs_run *run);
+};
+
 /* What a raw step returns for a record it needs parsed. */
 #define FS_STEP_PARSE 1
 
@@ -67,6 +80,8 @@ struct fs_step {
 	 * --max-errors) and may append final lines to out: the last window
 	 * and the summary of fspsi. */
 	void (*finish)(void *ctx, struct fs_buf *out);
+	/* Optional: a second input, stepped by side->step with the same ctx. */
+	const struct fs_side *side;
 };
 
 /* Sets the rejection reason and returns -1, for `return fs_run_reject(...)`. */
