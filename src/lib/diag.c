@@ -21,6 +21,8 @@ static const char *const reject_names[FS_REJ_NREASONS] = {
 	[FS_REJ_CONFLICT] = "field conflict",
 	[FS_REJ_TOO_LONG] = "line too long",
 	[FS_REJ_FEATURE] = "bad feature",
+	[FS_REJ_LABEL] = "bad label",
+	[FS_REJ_UNMATCHED] = "unmatched label",
 };
 
 static void vmsg(const char *fmt, va_list ap)

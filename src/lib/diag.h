@@ -32,10 +32,12 @@ enum fs_reject {
 	FS_REJ_NO_MATCH,      /* --regex did not match */
 	FS_REJ_TIME,          /* time field missing or unparseable */
 	FS_REJ_KEY,           /* key field missing, null or not a scalar */
-	FS_REJ_LATE,          /* later than --lateness allows */
+	FS_REJ_LATE,          /* later than --lateness or --maturity allows */
 	FS_REJ_CONFLICT,      /* output field already present */
 	FS_REJ_TOO_LONG,      /* line longer than the reader accepts */
 	FS_REJ_FEATURE,       /* a model's feature is not a number, or has no object */
+	FS_REJ_LABEL,         /* a label or score missing or not a class / probability */
+	FS_REJ_UNMATCHED,     /* a label whose prediction never came */
 	FS_REJ_NREASONS
 };
 

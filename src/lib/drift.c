@@ -9,6 +9,7 @@
  * whole run; PSI, JS distance and KS come from those counts alone.
  */
 #include "drift.h"
+#include "metrics.h"
 #include "cli.h"
 #include "diag.h"
 #include "hmap.h"
@@ -322,24 +323,6 @@ static void discover(struct fs_drift *d, const json_t *obj, struct fs_buf *prefi
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* numpy.quantile's default (method "linear") on sorted x, including its
- * way of interpolating from the nearer end. */
-static double quantile(const double *x, size_t n, double q)
-{
-	double h = q * (double)(n - 1);
-	size_t i = (size_t)floor(h);
-	if (i >= n - 1)
-		return x[n - 1];
-	double t = h - (double)i, a = x[i], b = x[i + 1], diff = b - a;
-	return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
-}
-
 /* The number of values below v in sorted x. */
 static size_t below(const double *x, size_t n, double v)
 {
@@ -359,7 +342,7 @@ static size_t cut_points(const double *x, size_t n, int parts, double *out)
 {
 	size_t m = 0;
 	for (int k = 1; k < parts; k++) {
-		double q = quantile(x, n, (double)k / parts);
+		double q = fs_quantile_sorted(x, n, (double)k / parts);
 		if (m == 0 || q != out[m - 1])
 			out[m++] = q;
 	}
@@ -412,7 +395,7 @@ static void fit_field(struct fs_drift *d, struct field *f, struct fs_buf *b)
 				fs_die(FS_EX_IOERR, "cannot read back a temporary file of --fit");
 		}
 		memcpy(x + f->nspilled, f->vals, f->nvals * sizeof *x);
-		qsort(x, n, sizeof *x, cmp_double);
+		qsort(x, n, sizeof *x, fs_cmp_double);
 		double edges[256], grid[GRID];
 		size_t ne = cut_points(x, n, d->cfg.bins, edges);
 		size_t ng = cut_points(x, n, GRID, grid);
@@ -1166,9 +1149,10 @@ static void put_table(struct fs_drift *d, struct summary *s, size_t n, struct fs
 	fs_buf_put(out, line, (size_t)len);
 }
 
-void fs_drift_finish(void *ctx, struct fs_buf *out)
+void fs_drift_finish(void *ctx, struct fs_run *run)
 {
 	struct fs_drift *d = ctx;
+	struct fs_buf *out = run->out;
 	if (d->cfg.fit) {
 		fit_finish(d, out);
 		return;

@@ -43,7 +43,7 @@ struct fs_drift *fs_drift_new(const struct fs_drift_config *cfg, char *err, size
                               int *status);
 int fs_drift_step(void *ctx, const struct fs_record *r, struct fs_run *run);
 /* The last window, the summary (or the baseline with --fit). */
-void fs_drift_finish(void *ctx, struct fs_buf *out);
+void fs_drift_finish(void *ctx, struct fs_run *run);
 /* 0 all ok, 1 something warned, 2 something alerted (after finish); or
  * 74 when the report could not be written. */
 int fs_drift_status(const struct fs_drift *d);

@@ -681,7 +681,7 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 
 	fs_arena_end();
 	if (step->finish && !fs_out_broken(L->out) && !fs_out_failed(L->out))
-		step->finish(step->ctx, L->run.out);
+		step->finish(step->ctx, &L->run);
 	/* The final state: after end of input, a signal or --max-errors; not
 	 * when the output was lost, which the last checkpoint still matches. */
 	if (L->ps && !fs_out_broken(L->out) && !fs_out_failed(L->out) && checkpoint(L) < 0 &&

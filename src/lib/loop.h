@@ -77,9 +77,9 @@ struct fs_step {
 	 * even without a signal, or -1 for only on SIGHUP. */
 	int (*poll)(void *ctx, int hup);
 	/* Optional: runs once after the last record (end of input, a signal or
-	 * --max-errors) and may append final lines to out: the last window
-	 * and the summary of fspsi. */
-	void (*finish)(void *ctx, struct fs_buf *out);
+	 * --max-errors) and may append final lines to run->out (the last window
+	 * and the summary of fspsi) and reject lines it held (run->diag). */
+	void (*finish)(void *ctx, struct fs_run *run);
 	/* Optional: a second input, stepped by side->step with the same ctx. */
 	const struct fs_side *side;
 };

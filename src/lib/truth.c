@@ -1,0 +1,1183 @@
+/* truth.c: fsgroundtruth's engine (see truth.h).
+ *
+ * A window holds its predictions in arrival order: time, label, label time,
+ * how many labels came, and the class probabilities (one per prediction for
+ * a binary model) in a parallel array; ids and, with --emit joined, the
+ * prediction lines sit in the window's byte buffers. The pending map finds
+ * a prediction by id until its window is written. Labels that came before
+ * their prediction wait in a queue in arrival order, found by id through a
+ * second map; one that waits longer than the maturity is given up.
+ *
+ * Each window keeps a cursor: the predictions before it are final. Since
+ * predictions arrive nearly in time order, advancing the cursors is cheap;
+ * one that arrived out of order waits behind the cursor until the one
+ * before it is final, which can delay it, never change it.
+ */
+#include "truth.h"
+#include "diag.h"
+#include "hmap.h"
+#include "json.h"
+#include "metrics.h"
+#include "output.h"
+#include "record.h"
+#include "state.h"
+#include "timefmt.h"
+#include "cli.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum kind { K_UNKNOWN, K_BINARY, K_MULTI };
+
+#define NO_LABEL (-1)
+/* Labels are class numbers; text that names no class (yet) is kept as this
+ * plus its index in the engine's names, to be judged once the kind is known. */
+#define LABEL_INVALID (-2)
+
+struct pred {
+	int64_t t;
+	int64_t t_label;           /* time of the counted label */
+	uint64_t id_off;           /* in the window's ids */
+	uint64_t line_off;         /* in the window's lines (--emit joined) */
+	uint32_t id_len, line_len;
+	uint32_t nlabels;          /* labels counted (a repeat replaces) */
+	int32_t label;             /* class, or NO_LABEL */
+	uint8_t final;             /* maturity has passed */
+	uint8_t absent;            /* label from --absent-label */
+};
+
+struct window {
+	int64_t key;               /* time windows: floor(t / W); count windows: k */
+	uint32_t serial;           /* names it in the pending map */
+	int64_t tmin, tmax;
+	struct pred *p;
+	size_t n, cap, cursor;     /* p[0 .. cursor) are final */
+	double *prob;              /* k per prediction */
+	struct fs_buf ids, lines;
+	uint64_t duplicates, late;
+};
+
+/* A label that came before its prediction. */
+struct waiting {
+	int64_t t;
+	int32_t label;
+	uint8_t live;              /* 0 once matched */
+	uint64_t prev;             /* an earlier one of the same id + 1, or 0 */
+	char *id;
+	size_t id_len;
+	const char *source;        /* interned */
+	uint64_t line;
+	char *text;                /* the line, for its rejection */
+	size_t text_len;
+};
+
+struct alert {
+	char *text;                /* as given */
+	char *metric;
+	int op;                    /* '<', 'l' (<=), '>', 'g' (>=) */
+	double limit;
+};
+
+struct fs_truth {
+	struct fs_truth_config cfg;
+	struct fs_path *id, *label, *score, *scores;
+	char **classes;
+	size_t nclasses;
+	enum kind kind;
+	int k;                     /* probabilities per prediction */
+	json_t *absent;            /* --absent-label, parsed */
+	int absent_class;
+	struct alert *alerts;
+	int nalerts, fired;
+	char *canonical;
+
+	int64_t clock;             /* latest prediction time */
+	int have_clock;
+	int64_t written_below;     /* time windows: every key below is written */
+	uint64_t predictions;      /* read so far (count windows) */
+	struct window **w;         /* open windows, by key */
+	size_t nw, capw;
+	uint32_t next_serial;
+	struct fs_hmap pending;    /* id -> serial << 32 | index */
+
+	struct waiting *q;         /* waiting labels, arrival order: q[qhead .. qn) */
+	uint64_t qbase;            /* queue position of q[0] */
+	size_t qhead, qn, qcap;
+	struct fs_hmap waiting;    /* id -> newest queue position + 1 */
+	struct fs_hmap sources;    /* interned source names */
+
+	struct fs_buf text;
+	double *prob;              /* a prediction's probabilities while it is read */
+	struct fs_run *run;        /* the step's, while one runs */
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+static struct fs_path *path(const char *spec, const char *opt, char *err, size_t errsize)
+{
+	const char *why;
+	struct fs_path *p = fs_path_new(spec, &why);
+	if (!p)
+		snprintf(err, errsize, "%s: %s", opt, why);
+	return p;
+}
+
+static const char *intern(struct fs_truth *t, const char *s)
+{
+	size_t n = strlen(s);
+	int created;
+	struct fs_hent *e = fs_hmap_upsert(&t->sources, s, n, fs_hash(s, n), &created);
+	if (created)
+		e->v.p = fs_xstrdup(s);
+	return e->v.p;
+}
+
+static void put_time(struct fs_buf *b, int64_t ns)
+{
+	char s[64];
+	fs_time_format(ns, s, sizeof s);
+	fs_json_put_string(b, s, strlen(s));
+}
+
+static void put_num(struct fs_buf *b, double v)
+{
+	if (isfinite(v))
+		fs_json_put_double(b, v);
+	else
+		fs_buf_puts(b, "null");
+}
+
+static void put_u64(struct fs_buf *b, uint64_t v)
+{
+	char s[24];
+	snprintf(s, sizeof s, "%" PRIu64, v);
+	fs_buf_puts(b, s);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* The class a label value names: 0/1 and booleans for a binary model, a
+ * class number or a --classes name; LABEL_INVALID when it names none. The
+ * range is checked later, when the kind of model is known. */
+static int32_t label_class(const struct fs_truth *t, const json_t *v)
+{
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	double d;
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		for (size_t i = 0; i < t->nclasses; i++)
+			if (strcmp(s, t->classes[i]) == 0)
+				return (int32_t)i;
+		if (!strcmp(s, "true") || !strcmp(s, "false"))
+			return !strcmp(s, "true");
+	}
+	if (fs_value_number(v, &d) != FS_NUM_OK || d < 0 || d > 1e9 || d != floor(d))
+		return LABEL_INVALID;
+	return (int32_t)d;
+}
+
+static int classes_known(const struct fs_truth *t)
+{
+	return t->kind != K_UNKNOWN;
+}
+
+static int label_ok(const struct fs_truth *t, int32_t c)
+{
+	return c >= 0 && c < (t->kind == K_BINARY ? 2 : t->k);
+}
+
+static void put_label(const struct fs_truth *t, struct fs_buf *b, int32_t c)
+{
+	if (c < 0)
+		fs_buf_puts(b, "null");
+	else if (t->kind == K_MULTI && (size_t)c < t->nclasses)
+		fs_json_put_string(b, t->classes[c], strlen(t->classes[c]));
+	else
+		put_u64(b, (uint64_t)c);
+}
+
+/* Rejects a line the engine held (a waiting label) on the error output. */
+static void reject_held(struct fs_truth *t, const struct waiting *l, enum fs_reject why,
+                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void reject_held(struct fs_truth *t, const struct waiting *l, enum fs_reject why,
+                        const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fs_diag_reject(t->run->diag, why, l->source, l->line, l->text, l->text_len, "%s", msg);
+}
+
+/* ---------------------------------------------------------------- windows */
+
+static struct window *window_find(struct fs_truth *t, int64_t key, int create)
+{
+	size_t lo = 0, hi = t->nw;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->w[mid]->key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < t->nw && t->w[lo]->key == key)
+		return t->w[lo];
+	if (!create)
+		return NULL;
+	if (t->nw == t->capw) {
+		t->capw = t->capw ? 2 * t->capw : 8;
+		t->w = fs_xrealloc(t->w, t->capw * sizeof *t->w);
+	}
+	memmove(t->w + lo + 1, t->w + lo, (t->nw - lo) * sizeof *t->w);
+	struct window *w = fs_xcalloc(1, sizeof *w);
+	w->key = key;
+	w->serial = t->next_serial++;
+	w->tmin = INT64_MAX;
+	w->tmax = INT64_MIN;
+	t->w[lo] = w;
+	t->nw++;
+	return w;
+}
+
+static struct window *window_by_serial(struct fs_truth *t, uint32_t serial)
+{
+	for (size_t i = 0; i < t->nw; i++)
+		if (t->w[i]->serial == serial)
+			return t->w[i];
+	return NULL;
+}
+
+static void window_free(struct window *w)
+{
+	if (!w)
+		return;
+	free(w->p);
+	free(w->prob);
+	fs_buf_free(&w->ids);
+	fs_buf_free(&w->lines);
+	free(w);
+}
+
+static int64_t window_start(const struct fs_truth *t, const struct window *w)
+{
+	return t->cfg.window_ns ? w->key * t->cfg.window_ns : w->tmin;
+}
+
+static int64_t window_end(const struct fs_truth *t, const struct window *w)
+{
+	return t->cfg.window_ns ? (w->key + 1) * t->cfg.window_ns : w->tmax;
+}
+
+/* ---------------------------------------------------------------- output */
+
+/* The joined record: the prediction's line with its label appended. */
+static void emit_joined(struct fs_truth *t, const struct window *w, const struct pred *p)
+{
+	if (!t->cfg.emit_joined)
+		return;
+	struct fs_record r = {.raw = w->lines.p + p->line_off, .rawlen = p->line_len};
+	struct fs_emit e;
+	struct fs_buf *b = t->run->out;
+	fs_emit_begin(&e, b, &r, NULL, 0);
+	fs_emit_key(&e, "\"kind\":", 7);
+	fs_buf_puts(b, "\"joined\"");
+	fs_emit_key(&e, "\"label\":", 8);
+	put_label(t, b, p->label);
+	fs_emit_key(&e, "\"label_ts\":", 11);
+	if (p->nlabels)
+		put_time(b, p->t_label);
+	else
+		fs_buf_puts(b, "null");
+	fs_emit_key(&e, "\"label_delay\":", 14);
+	if (p->nlabels)
+		put_num(b, (double)(p->t_label - p->t) / 1e9);
+	else
+		fs_buf_puts(b, "null");
+	fs_emit_key(&e, "\"label_count\":", 14);
+	put_u64(b, p->nlabels);
+	fs_emit_end(&e);
+}
+
+/* Every metric of a window by name, for the record and for --alert. */
+struct measures {
+	const char *name[40];
+	double v[40];
+	int integer[40];
+	int n;
+};
+
+static void measure(struct measures *m, const char *name, double v, int integer)
+{
+	m->name[m->n] = name;
+	m->v[m->n] = v;
+	m->integer[m->n++] = integer;
+}
+
+static void window_measures(struct fs_truth *t, const struct window *w, struct measures *m)
+{
+	uint64_t labeled = 0, absent = 0;
+	size_t nd = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		labeled += w->p[i].nlabels > 0;
+		absent += w->p[i].absent;
+	}
+	double *delay = fs_xmalloc((labeled ? labeled : 1) * sizeof *delay);
+	m->n = 0;
+	measure(m, "predictions", (double)w->n, 1);
+	measure(m, "labeled", (double)labeled, 1);
+	measure(m, "absent", (double)absent, 1);
+	measure(m, "unlabeled", (double)(w->n - labeled - absent), 1);
+	measure(m, "labeled_share", w->n ? (double)labeled / (double)w->n : NAN, 0);
+	size_t ne = labeled + absent;
+	if (t->kind == K_MULTI) {
+		double *prob = fs_xmalloc((ne ? ne : 1) * (size_t)t->k * sizeof *prob);
+		int *label = fs_xmalloc((ne ? ne : 1) * sizeof *label);
+		size_t j = 0;
+		for (size_t i = 0; i < w->n; i++) {
+			const struct pred *p = &w->p[i];
+			if (p->label < 0)
+				continue;
+			memcpy(prob + j * (size_t)t->k, w->prob + i * (size_t)t->k, (size_t)t->k * sizeof *prob);
+			label[j++] = p->label;
+			if (p->nlabels)
+				delay[nd++] = (double)(p->t_label - p->t) / 1e9;
+		}
+		struct fs_multiclass_metrics mm;
+		fs_multiclass_metrics(prob, label, ne, t->k, &mm);
+		measure(m, "accuracy", mm.accuracy, 0);
+		measure(m, "f1_macro", mm.f1_macro, 0);
+		measure(m, "log_loss", mm.log_loss, 0);
+		free(prob);
+		free(label);
+	} else {
+		struct fs_scored *x = fs_xmalloc((ne ? ne : 1) * sizeof *x);
+		size_t j = 0;
+		for (size_t i = 0; i < w->n; i++) {
+			const struct pred *p = &w->p[i];
+			if (p->label < 0)
+				continue;
+			x[j].score = w->prob[i];
+			x[j++].label = p->label;
+			if (p->nlabels)
+				delay[nd++] = (double)(p->t_label - p->t) / 1e9;
+		}
+		struct fs_binary_metrics bm;
+		fs_binary_metrics(x, ne, t->cfg.threshold, &bm);
+		measure(m, "positives", (double)bm.positives, 1);
+		measure(m, "negatives", (double)(ne - bm.positives), 1);
+		measure(m, "threshold", t->cfg.threshold, 0);
+		measure(m, "tp", (double)bm.tp, 1);
+		measure(m, "fp", (double)bm.fp, 1);
+		measure(m, "tn", (double)bm.tn, 1);
+		measure(m, "fn", (double)bm.fn, 1);
+		measure(m, "precision", bm.precision, 0);
+		measure(m, "recall", bm.recall, 0);
+		measure(m, "f1", bm.f1, 0);
+		measure(m, "accuracy", bm.accuracy, 0);
+		measure(m, "roc_auc", bm.roc_auc, 0);
+		measure(m, "pr_auc", bm.pr_auc, 0);
+		measure(m, "log_loss", bm.log_loss, 0);
+		measure(m, "brier", bm.brier, 0);
+		measure(m, "ece", bm.ece, 0);
+		free(x);
+	}
+	qsort(delay, nd, sizeof *delay, fs_cmp_double);
+	measure(m, "delay_p50", nd ? fs_quantile_sorted(delay, nd, 0.5) : NAN, 0);
+	measure(m, "delay_p95", nd ? fs_quantile_sorted(delay, nd, 0.95) : NAN, 0);
+	measure(m, "duplicate_labels", (double)w->duplicates, 1);
+	measure(m, "late_labels", (double)w->late, 1);
+	free(delay);
+}
+
+static void put_window_head(struct fs_truth *t, struct fs_buf *b, const struct window *w,
+                            const char *kind)
+{
+	fs_buf_puts(b, "{\"kind\":\"");
+	fs_buf_puts(b, kind);
+	fs_buf_puts(b, "\",");
+	if (!t->cfg.window_ns) {
+		fs_buf_puts(b, "\"window\":");
+		put_u64(b, (uint64_t)w->key);
+		fs_buf_putc(b, ',');
+	}
+	fs_buf_puts(b, "\"window_start\":");
+	put_time(b, window_start(t, w));
+	fs_buf_puts(b, ",\"window_end\":");
+	put_time(b, window_end(t, w));
+}
+
+static int breaks(const struct alert *a, double v)
+{
+	switch (a->op) {
+	case '<': return v < a->limit;
+	case 'l': return v <= a->limit;
+	case '>': return v > a->limit;
+	default: return v >= a->limit;
+	}
+}
+
+/* The metrics record of a window; for a mature one, its alerts. */
+static void write_metrics(struct fs_truth *t, const struct window *w, int mature)
+{
+	struct fs_buf *b = t->run->out;
+	struct measures m;
+	window_measures(t, w, &m);
+	put_window_head(t, b, w, "metrics");
+	fs_buf_puts(b, mature ? ",\"mature\":true" : ",\"mature\":false");
+	for (int i = 0; i < m.n; i++) {
+		fs_buf_puts(b, ",\"");
+		fs_buf_puts(b, m.name[i]);
+		fs_buf_puts(b, "\":");
+		if (m.integer[i])
+			put_u64(b, (uint64_t)m.v[i]);
+		else
+			put_num(b, m.v[i]);
+	}
+	fs_buf_puts(b, "}\n");
+	if (!mature)
+		return;
+	for (int a = 0; a < t->nalerts; a++) {
+		const struct alert *al = &t->alerts[a];
+		for (int i = 0; i < m.n; i++) {
+			if (strcmp(m.name[i], al->metric) != 0 || !isfinite(m.v[i]) || !breaks(al, m.v[i]))
+				continue;
+			t->fired = 1;
+			put_window_head(t, b, w, "alert");
+			fs_buf_puts(b, ",\"alert\":");
+			fs_json_put_string(b, al->text, strlen(al->text));
+			fs_buf_puts(b, ",\"metric\":");
+			fs_json_put_string(b, al->metric, strlen(al->metric));
+			fs_buf_puts(b, ",\"value\":");
+			put_num(b, m.v[i]);
+			fs_buf_puts(b, ",\"limit\":");
+			put_num(b, al->limit);
+			fs_buf_puts(b, "}\n");
+			char s[64], e[64], v[FS_DBL_MAX];
+			fs_time_format(window_start(t, w), s, sizeof s);
+			fs_time_format(window_end(t, w), e, sizeof e);
+			fs_fmt_double(v, m.v[i]);
+			fs_warn("alert: %s: %s is %s in the window %s .. %s", al->text, al->metric, v, s, e);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- the join */
+
+/* A label for prediction p of window w. Returns 0, or -1 when the label is
+ * too late to count (its reason in msg). */
+static int apply_label(struct fs_truth *t, struct window *w, struct pred *p, int64_t tl,
+                       int32_t label, char *msg, size_t msgsize)
+{
+	if (p->final || tl > p->t + t->cfg.maturity_ns) {
+		char a[64], b[64], m[64];
+		w->late++;
+		fs_time_format(tl, a, sizeof a);
+		fs_time_format(p->t, b, sizeof b);
+		fs_duration_format(t->cfg.maturity_ns, m, sizeof m);
+		snprintf(msg, msgsize, "label at %s comes after its prediction (at %s) matured "
+		         "(--maturity %s): not counted", a, b, m);
+		return -1;
+	}
+	if (p->nlabels++)
+		w->duplicates++;
+	p->label = label;
+	p->t_label = tl;
+	emit_joined(t, w, p);
+	return 0;
+}
+
+/* Marks a prediction final: unlabeled, it takes --absent-label. */
+static void finalize(struct fs_truth *t, struct window *w, struct pred *p)
+{
+	p->final = 1;
+	if (p->nlabels)
+		return;
+	if (t->absent) {
+		p->label = t->absent_class;
+		p->absent = 1;
+	}
+	emit_joined(t, w, p);
+}
+
+static void forget_ids(struct fs_truth *t, struct window *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		const char *id = w->ids.p + w->p[i].id_off;
+		size_t n = w->p[i].id_len;
+		struct fs_hent *e = fs_hmap_find(&t->pending, id, n, fs_hash(id, n));
+		if (e)
+			fs_hmap_remove(&t->pending, e);
+	}
+}
+
+static int window_mature(const struct fs_truth *t, const struct window *w)
+{
+	if (!t->have_clock)
+		return 0;
+	if (t->cfg.window_ns)
+		return t->clock - t->cfg.maturity_ns >= window_end(t, w);
+	return w->n == t->cfg.window_events && t->clock - t->cfg.maturity_ns > w->tmax;
+}
+
+/* What the clock's advance makes final, in order: predictions (joined
+ * records of those left unlabeled), waiting labels given up, then every
+ * window now mature. */
+static void advance(struct fs_truth *t)
+{
+	int64_t horizon = t->clock - t->cfg.maturity_ns;  /* final: t < horizon */
+	for (size_t i = 0; i < t->nw; i++) {
+		struct window *w = t->w[i];
+		if (t->cfg.window_ns && window_start(t, w) >= horizon)
+			break;
+		while (w->cursor < w->n && w->p[w->cursor].t < horizon)
+			finalize(t, w, &w->p[w->cursor++]);
+	}
+	while (t->qhead < t->qn && t->q[t->qhead].t < horizon) {
+		struct waiting *l = &t->q[t->qhead];
+		if (l->live) {
+			reject_held(t, l, FS_REJ_UNMATCHED, "no prediction with this id came within "
+			            "--maturity of the label (or its window was already written)");
+			struct fs_hent *e = fs_hmap_find(&t->waiting, l->id, l->id_len, fs_hash(l->id, l->id_len));
+			if (e && e->v.u == t->qbase + t->qhead + 1)
+				fs_hmap_remove(&t->waiting, e);
+		}
+		free(l->id);
+		free(l->text);
+		t->qhead++;
+	}
+	if (t->qhead > 4096 && t->qhead * 2 > t->qn) {
+		memmove(t->q, t->q + t->qhead, (t->qn - t->qhead) * sizeof *t->q);
+		t->qbase += t->qhead;
+		t->qn -= t->qhead;
+		t->qhead = 0;
+	}
+	while (t->nw && window_mature(t, t->w[0])) {
+		struct window *w = t->w[0];
+		while (w->cursor < w->n)
+			finalize(t, w, &w->p[w->cursor++]);
+		write_metrics(t, w, 1);
+		forget_ids(t, w);
+		if (t->cfg.window_ns)
+			t->written_below = w->key + 1;
+		memmove(t->w, t->w + 1, (t->nw - 1) * sizeof *t->w);
+		t->nw--;
+		window_free(w);
+	}
+}
+
+/* ---------------------------------------------------------------- steps */
+
+/* The id of r as text in t->text; -1 after a rejection. */
+static int read_id(struct fs_truth *t, const struct fs_record *r, struct fs_run *run)
+{
+	json_t *own, *v = fs_path_get_any(t->id, r, &own);
+	t->text.len = 0;
+	int rc = v ? fs_record_value_text(r, t->id, v, &t->text) : -1;
+	json_decref(own);
+	if (rc < 0)
+		return fs_run_reject(run, FS_REJ_KEY, "%s id \"%s\" (--id names it)",
+		                     v ? "no usable" : "no", t->id->spec);
+	return 0;
+}
+
+/* The kind of model, from the first prediction's score. */
+static int learn_kind(struct fs_truth *t, const json_t *v, struct fs_run *run)
+{
+	if (json_is_array(v)) {
+		t->kind = K_MULTI;
+		t->k = (int)json_array_size(v);
+		if (t->k < 2)
+			return fs_run_reject(run, FS_REJ_LABEL, "scores has %d probabilities; a "
+			                     "multiclass model has two or more", t->k);
+		if (t->nclasses && t->nclasses != (size_t)t->k)
+			fs_die(FS_EX_USAGE, "--classes names %zu classes, but the scores have %d",
+			       t->nclasses, t->k);
+	} else {
+		t->kind = K_BINARY;
+		t->k = 1;
+	}
+	t->prob = fs_xrealloc(t->prob, (size_t)t->k * sizeof *t->prob);
+	if (t->absent) {
+		t->absent_class = label_class(t, t->absent);
+		if (!label_ok(t, t->absent_class))
+			fs_die(FS_EX_USAGE, "--absent-label %s is not a class of this %s model (%s)",
+			       t->cfg.absent_label, t->kind == K_BINARY ? "binary" : "multiclass",
+			       t->kind == K_BINARY ? "0, 1, true or false" : "a class number or --classes name");
+	}
+	return 0;
+}
+
+/* The prediction's probabilities into t->prob[0 .. k). */
+static int read_score(struct fs_truth *t, const struct fs_record *r, struct fs_run *run)
+{
+	json_t *own = NULL, *v = fs_path_get_any(t->score, r, &own);
+	if (!v && t->scores) {
+		v = fs_path_get_any(t->scores, r, &own);
+	}
+	const char *name = t->cfg.score_field ? t->cfg.score_field : "score";
+	int rc = 0;
+	if (!v || json_is_null(v)) {
+		rc = fs_run_reject(run, FS_REJ_LABEL, "no score \"%s\"%s (name it with --score-field)",
+		                   name, t->cfg.score_field ? "" : " or \"scores\"");
+		goto out;
+	}
+	if (t->kind == K_UNKNOWN && learn_kind(t, v, run) < 0) {
+		t->kind = K_UNKNOWN;
+		rc = -1;
+		goto out;
+	}
+	if (json_is_array(v) != (t->kind == K_MULTI) ||
+	    (t->kind == K_MULTI && json_array_size(v) != (size_t)t->k)) {
+		rc = fs_run_reject(run, FS_REJ_LABEL, "the score is %s, but the first prediction's "
+		                   "was %s", json_is_array(v) ? "an array" : "not an array",
+		                   t->kind == K_MULTI ? "an array of that many probabilities" : "a number");
+		goto out;
+	}
+	for (int c = 0; c < t->k; c++) {
+		const json_t *x = t->kind == K_MULTI ? json_array_get(v, (size_t)c) : v;
+		double *pc = &t->prob[c];
+		if (fs_value_number(x, pc) != FS_NUM_OK || !(*pc >= 0 && *pc <= 1)) {
+			rc = fs_run_reject(run, FS_REJ_LABEL, "score is not a probability in [0, 1]");
+			goto out;
+		}
+	}
+out:
+	json_decref(own);
+	return rc;
+}
+
+static int check_conflicts(const struct fs_record *r, struct fs_run *run)
+{
+	static const char *const names[] = {"kind", "label", "label_ts", "label_delay", "label_count"};
+	size_t vs, ve;
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (fs_json_find_member(r->raw, r->rawlen, names[i], &vs, &ve))
+			return fs_run_reject(run, FS_REJ_CONFLICT, "the prediction already has \"%s\", "
+			                     "which --emit joined adds", names[i]);
+	return 0;
+}
+
+int fs_truth_prediction(void *ctx, const struct fs_record *r, struct fs_run *run)
+{
+	struct fs_truth *t = ctx;
+	t->run = run;
+	if (!r->raw)
+		return FS_STEP_PARSE;
+	if (read_id(t, r, run) < 0)
+		return -1;
+	if (read_score(t, r, run) < 0)
+		return -1;
+	if (t->cfg.emit_joined && check_conflicts(r, run) < 0)
+		return -1;
+	int64_t key;
+	if (t->cfg.window_ns) {
+		key = floor_div(r->time, t->cfg.window_ns);
+		if (key < t->written_below) {
+			char s[64];
+			fs_time_format(key * t->cfg.window_ns, s, sizeof s);
+			return fs_run_reject(run, FS_REJ_LATE, "the prediction's window (from %s) was "
+			                     "already written: it came more than --maturity late", s);
+		}
+	} else {
+		key = (int64_t)(t->predictions / t->cfg.window_events);
+	}
+	const char *id = t->text.p;
+	size_t idn = t->text.len;
+	uint64_t h = fs_hash(id, idn);
+	int created;
+	struct fs_hent *e = fs_hmap_upsert(&t->pending, id, idn, h, &created);
+	if (!created)
+		return fs_run_reject(run, FS_REJ_KEY, "a prediction with this id is already waiting "
+		                     "for its label; ids must be unique");
+	int new_window = t->nw == 0 || key > t->w[t->nw - 1]->key;
+	struct window *w = window_find(t, key, 1);
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 64;
+		w->p = fs_xrealloc(w->p, w->cap * sizeof *w->p);
+		w->prob = fs_xrealloc(w->prob, w->cap * (size_t)t->k * sizeof *w->prob);
+	}
+	e->v.u = (uint64_t)w->serial << 32 | w->n;
+	struct pred *p = &w->p[w->n];
+	memset(p, 0, sizeof *p);
+	p->t = r->time;
+	p->label = NO_LABEL;
+	p->id_off = w->ids.len;
+	p->id_len = (uint32_t)idn;
+	fs_buf_put(&w->ids, id, idn);
+	if (t->cfg.emit_joined) {
+		p->line_off = w->lines.len;
+		p->line_len = (uint32_t)r->rawlen;
+		fs_buf_put(&w->lines, r->raw, r->rawlen);
+	}
+	memcpy(w->prob + w->n * (size_t)t->k, t->prob, (size_t)t->k * sizeof *t->prob);
+	w->n++;
+	t->predictions++;
+	if (r->time < w->tmin)
+		w->tmin = r->time;
+	if (r->time > w->tmax)
+		w->tmax = r->time;
+
+	/* labels that came first, oldest first */
+	struct fs_hent *we = fs_hmap_find(&t->waiting, id, idn, h);
+	if (we) {
+		/* the chain runs newest to oldest, up to the first already given up */
+		uint64_t chain[64], *all = chain;
+		size_t n = 0, cap = 64;
+		for (uint64_t pos = we->v.u; pos && pos - 1 >= t->qbase + t->qhead;
+		     pos = t->q[pos - 1 - t->qbase].prev) {
+			if (n == cap) {
+				cap *= 2;
+				all = all == chain ? memcpy(fs_xmalloc(cap * sizeof *all), chain, sizeof chain)
+				                   : fs_xrealloc(all, cap * sizeof *all);
+			}
+			all[n++] = pos;
+		}
+		fs_hmap_remove(&t->waiting, we);
+		while (n--) {
+			struct waiting *l = &t->q[all[n] - 1 - t->qbase];
+			if (!l->live)
+				continue;
+			l->live = 0;
+			char msg[384];
+			if (!label_ok(t, l->label))
+				reject_held(t, l, FS_REJ_LABEL, "label is not a class of this %s model",
+				            t->kind == K_BINARY ? "binary" : "multiclass");
+			else if (apply_label(t, w, p, l->t, l->label, msg, sizeof msg) < 0)
+				reject_held(t, l, FS_REJ_LATE, "%s", msg);
+			free(l->id);
+			free(l->text);
+			l->id = l->text = NULL;
+		}
+		if (all != chain)
+			free(all);
+	}
+
+	if (t->cfg.provisional && new_window) {
+		for (size_t i = 0; i < t->nw; i++)
+			if (t->w[i] != w && t->w[i]->key < key)
+				write_metrics(t, t->w[i], 0);
+	}
+	if (!t->have_clock || r->time > t->clock) {
+		t->clock = r->time;
+		t->have_clock = 1;
+		advance(t);
+	} else if (!t->cfg.window_ns && w->n == t->cfg.window_events) {
+		advance(t);  /* a count window filled up */
+	}
+	return 0;
+}
+
+int fs_truth_label(void *ctx, const struct fs_record *r, struct fs_run *run)
+{
+	struct fs_truth *t = ctx;
+	t->run = run;
+	if (!r->raw)
+		return FS_STEP_PARSE;
+	if (read_id(t, r, run) < 0)
+		return -1;
+	json_t *own, *v = fs_path_get_any(t->label, r, &own);
+	int32_t c = v && !json_is_null(v) ? label_class(t, v) : LABEL_INVALID;
+	json_decref(own);
+	if (!v || json_is_null(v))
+		return fs_run_reject(run, FS_REJ_LABEL, "no label \"%s\" (name it with --label-field)",
+		                     t->label->spec);
+	if (c == LABEL_INVALID || (classes_known(t) && !label_ok(t, c)))
+		return fs_run_reject(run, FS_REJ_LABEL, "the label is not a class: give 0/1 or "
+		                     "true/false for a binary model, a class number or a --classes "
+		                     "name for a multiclass one");
+	const char *id = t->text.p;
+	size_t idn = t->text.len;
+	uint64_t h = fs_hash(id, idn);
+	struct fs_hent *e = fs_hmap_find(&t->pending, id, idn, h);
+	if (e) {
+		struct window *w = window_by_serial(t, (uint32_t)(e->v.u >> 32));
+		struct pred *p = &w->p[e->v.u & 0xffffffffu];
+		if (apply_label(t, w, p, r->time, c, run->msg, sizeof run->msg) < 0) {
+			run->why = FS_REJ_LATE;
+			/* the count stays: the window says how many came late */
+			return -1;
+		}
+		return 0;
+	}
+	/* no prediction yet: the label waits for it */
+	if (t->qn == t->qcap) {
+		t->qcap = t->qcap ? 2 * t->qcap : 1024;
+		t->q = fs_xrealloc(t->q, t->qcap * sizeof *t->q);
+	}
+	struct waiting *l = &t->q[t->qn];
+	int created;
+	struct fs_hent *we = fs_hmap_upsert(&t->waiting, id, idn, h, &created);
+	*l = (struct waiting){.t = r->time, .label = c, .live = 1, .prev = created ? 0 : we->v.u,
+	                      .id = fs_xmalloc(idn ? idn : 1), .id_len = idn,
+	                      .source = intern(t, r->source), .line = r->line,
+	                      .text = fs_xmalloc(r->textlen ? r->textlen : 1), .text_len = r->textlen};
+	memcpy(l->id, id, idn);
+	memcpy(l->text, r->text, r->textlen);
+	we->v.u = t->qbase + t->qn + 1;
+	t->qn++;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- the end */
+
+void fs_truth_finish(void *ctx, struct fs_run *run)
+{
+	struct fs_truth *t = ctx;
+	t->run = run;
+	if (t->cfg.keep_open)
+		return;  /* --state: the next run goes on with them */
+	for (size_t i = 0; i < t->nw; i++)
+		write_metrics(t, t->w[i], 0);
+	for (size_t i = t->qhead; i < t->qn; i++)
+		if (t->q[i].live)
+			reject_held(t, &t->q[i], FS_REJ_UNMATCHED, "no prediction with this id came "
+			            "before the end of input");
+}
+
+int fs_truth_status(const struct fs_truth *t)
+{
+	return t->fired ? FS_EX_ALERT : FS_EX_OK;
+}
+
+/* ---------------------------------------------------------------- state */
+
+#define PAYLOAD_VERSION 1
+
+static void put_str(struct fs_buf *b, const char *s, size_t n)
+{
+	fs_put_u64(b, n);
+	fs_put_bytes(b, s, n);
+}
+
+void fs_truth_save(void *ctx, struct fs_state_writer *sw)
+{
+	struct fs_truth *t = ctx;
+	struct fs_buf *b = fs_state_buf(sw);
+	fs_put_u64(b, PAYLOAD_VERSION);
+	fs_put_u64(b, (uint64_t)t->kind);
+	fs_put_u64(b, (uint64_t)t->k);
+	fs_put_i64(b, t->clock);
+	fs_put_u64(b, (uint64_t)t->have_clock);
+	fs_put_i64(b, t->written_below);
+	fs_put_u64(b, t->predictions);
+	fs_put_u64(b, (uint64_t)t->fired);
+	fs_put_u64(b, t->nw);
+	for (size_t i = 0; i < t->nw; i++) {
+		const struct window *w = t->w[i];
+		fs_put_i64(b, w->key);
+		fs_put_i64(b, w->tmin);
+		fs_put_i64(b, w->tmax);
+		fs_put_u64(b, w->n);
+		fs_put_u64(b, w->cursor);
+		fs_put_u64(b, w->duplicates);
+		fs_put_u64(b, w->late);
+		for (size_t j = 0; j < w->n; j++) {
+			const struct pred *p = &w->p[j];
+			fs_put_i64(b, p->t);
+			fs_put_i64(b, p->t_label);
+			fs_put_u64(b, p->nlabels);
+			fs_put_i64(b, p->label);
+			fs_put_u64(b, (uint64_t)p->final | (uint64_t)p->absent << 1);
+			for (int c = 0; c < t->k; c++)
+				fs_put_f64(b, w->prob[j * (size_t)t->k + (size_t)c]);
+			put_str(b, w->ids.p + p->id_off, p->id_len);
+			put_str(b, t->cfg.emit_joined ? w->lines.p + p->line_off : "", p->line_len);
+			fs_state_flush(sw);
+		}
+	}
+	uint64_t live = 0;
+	for (size_t i = t->qhead; i < t->qn; i++)
+		live += t->q[i].live;
+	fs_put_u64(b, live);
+	for (size_t i = t->qhead; i < t->qn; i++) {
+		const struct waiting *l = &t->q[i];
+		if (!l->live)
+			continue;
+		fs_put_i64(b, l->t);
+		fs_put_i64(b, l->label);
+		put_str(b, l->id, l->id_len);
+		put_str(b, l->source, strlen(l->source));
+		fs_put_u64(b, l->line);
+		put_str(b, l->text, l->text_len);
+		fs_state_flush(sw);
+	}
+}
+
+int fs_truth_load(void *ctx, const unsigned char *data, size_t n)
+{
+	struct fs_truth *t = ctx;
+	struct fs_rd r = {data, data + n, 1};
+	size_t len;
+	if (fs_get_u64(&r) != PAYLOAD_VERSION)
+		return -1;
+	t->kind = (enum kind)fs_get_u64(&r);
+	t->k = (int)fs_get_u64(&r);
+	if (t->kind > K_MULTI || t->k < 0 || t->k > 1 << 20)
+		return -1;
+	if (t->k)
+		t->prob = fs_xrealloc(t->prob, (size_t)t->k * sizeof *t->prob);
+	if (t->kind != K_UNKNOWN && t->absent) {
+		t->absent_class = label_class(t, t->absent);
+		if (!label_ok(t, t->absent_class))
+			return -1;
+	}
+	t->clock = fs_get_i64(&r);
+	t->have_clock = (int)fs_get_u64(&r);
+	t->written_below = fs_get_i64(&r);
+	t->predictions = fs_get_u64(&r);
+	t->fired = 0;  /* alerts are each run's own */
+	(void)fs_get_u64(&r);
+	uint64_t nw = fs_get_u64(&r);
+	for (uint64_t i = 0; i < nw && r.ok; i++) {
+		struct window *w = window_find(t, fs_get_i64(&r), 1);
+		w->tmin = fs_get_i64(&r);
+		w->tmax = fs_get_i64(&r);
+		uint64_t np = fs_get_u64(&r);
+		w->cursor = fs_get_u64(&r);
+		w->duplicates = fs_get_u64(&r);
+		w->late = fs_get_u64(&r);
+		if (np > (uint64_t)(r.end - r.p) || w->cursor > np)
+			return -1;
+		w->cap = np ? np : 1;
+		w->p = fs_xcalloc(w->cap, sizeof *w->p);
+		w->prob = fs_xcalloc(w->cap * (size_t)(t->k ? t->k : 1), sizeof *w->prob);
+		for (uint64_t j = 0; j < np && r.ok; j++) {
+			struct pred *p = &w->p[j];
+			p->t = fs_get_i64(&r);
+			p->t_label = fs_get_i64(&r);
+			p->nlabels = (uint32_t)fs_get_u64(&r);
+			p->label = (int32_t)fs_get_i64(&r);
+			uint64_t flags = fs_get_u64(&r);
+			p->final = flags & 1;
+			p->absent = (flags >> 1) & 1;
+			for (int c = 0; c < t->k; c++)
+				w->prob[j * (size_t)t->k + (size_t)c] = fs_get_f64(&r);
+			const char *id = fs_get_bytes(&r, &len);
+			if (!r.ok)
+				return -1;
+			p->id_off = w->ids.len;
+			p->id_len = (uint32_t)len;
+			fs_buf_put(&w->ids, id, len);
+			int created;
+			struct fs_hent *e = fs_hmap_upsert(&t->pending, id, len, fs_hash(id, len), &created);
+			e->v.u = (uint64_t)w->serial << 32 | j;
+			const char *line = fs_get_bytes(&r, &len);
+			p->line_off = w->lines.len;
+			p->line_len = (uint32_t)len;
+			fs_buf_put(&w->lines, line, len);
+			w->n++;
+		}
+	}
+	uint64_t nq = fs_get_u64(&r);
+	if (nq > (uint64_t)(r.end - r.p))
+		return -1;
+	for (uint64_t i = 0; i < nq && r.ok; i++) {
+		if (t->qn == t->qcap) {
+			t->qcap = t->qcap ? 2 * t->qcap : 1024;
+			t->q = fs_xrealloc(t->q, t->qcap * sizeof *t->q);
+		}
+		struct waiting *l = &t->q[t->qn];
+		memset(l, 0, sizeof *l);
+		l->t = fs_get_i64(&r);
+		l->label = (int32_t)fs_get_i64(&r);
+		l->live = 1;
+		const char *id = fs_get_bytes(&r, &l->id_len);
+		const char *src = fs_get_bytes(&r, &len);
+		l->line = fs_get_u64(&r);
+		const char *text = fs_get_bytes(&r, &l->text_len);
+		if (!r.ok)
+			return -1;
+		char *s = fs_xmalloc(len + 1);
+		memcpy(s, src, len);
+		s[len] = 0;
+		l->source = intern(t, s);
+		free(s);
+		l->id = fs_xmalloc(l->id_len ? l->id_len : 1);
+		memcpy(l->id, id, l->id_len);
+		l->text = fs_xmalloc(l->text_len ? l->text_len : 1);
+		memcpy(l->text, text, l->text_len);
+		int created;
+		struct fs_hent *e = fs_hmap_upsert(&t->waiting, l->id, l->id_len,
+		                                   fs_hash(l->id, l->id_len), &created);
+		l->prev = created ? 0 : e->v.u;
+		e->v.u = t->qbase + t->qn + 1;
+		t->qn++;
+	}
+	return r.ok && r.p == r.end ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static const char *const metric_names[] = {
+	"predictions", "labeled", "absent", "unlabeled", "labeled_share", "positives", "negatives",
+	"threshold", "tp", "fp", "tn", "fn", "precision", "recall", "f1", "accuracy", "roc_auc",
+	"pr_auc", "log_loss", "brier", "ece", "f1_macro", "delay_p50", "delay_p95",
+	"duplicate_labels", "late_labels",
+};
+
+static int parse_alert(struct alert *a, const char *text, char *err, size_t errsize)
+{
+	const char *op = strpbrk(text, "<>");
+	if (!op) {
+		snprintf(err, errsize, "--alert %s: write metric<value, metric<=value, metric>value "
+		         "or metric>=value (recall<0.6)", text);
+		return -1;
+	}
+	size_t mn = (size_t)(op - text);
+	while (mn && text[mn - 1] == ' ')
+		mn--;
+	a->text = fs_xstrdup(text);
+	a->metric = fs_xmalloc(mn + 1);
+	memcpy(a->metric, text, mn);
+	a->metric[mn] = 0;
+	int eq = op[1] == '=';
+	a->op = op[0] == '<' ? (eq ? 'l' : '<') : (eq ? 'g' : '>');
+	const char *v = op + 1 + eq;
+	char *end;
+	a->limit = strtod(v, &end);
+	while (*end == ' ')
+		end++;
+	if (end == v || *end || !isfinite(a->limit)) {
+		snprintf(err, errsize, "--alert %s: \"%s\" is not a number", text, v);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof metric_names / sizeof *metric_names; i++)
+		if (strcmp(a->metric, metric_names[i]) == 0)
+			return 0;
+	snprintf(err, errsize, "--alert %s: no metric \"%s\"; the metrics are predictions, labeled, "
+	         "absent, unlabeled, labeled_share, positives, negatives, tp, fp, tn, fn, precision, "
+	         "recall, f1, accuracy, roc_auc, pr_auc, log_loss, brier, ece, f1_macro, delay_p50, "
+	         "delay_p95, duplicate_labels, late_labels", text, a->metric);
+	return -1;
+}
+
+struct fs_truth *fs_truth_new(const struct fs_truth_config *cfg, char *err, size_t errsize)
+{
+	struct fs_truth *t = fs_xcalloc(1, sizeof *t);
+	t->cfg = *cfg;
+	t->written_below = INT64_MIN;
+	if (!(t->id = path(cfg->id, "--id", err, errsize)) ||
+	    !(t->label = path(cfg->label_field, "--label-field", err, errsize)) ||
+	    !(t->score = path(cfg->score_field ? cfg->score_field : "score", "--score-field", err, errsize)))
+		goto fail;
+	if (!cfg->score_field)
+		t->scores = path("scores", "--score-field", err, errsize);
+	if (cfg->classes) {
+		t->classes = fs_cli_list(cfg->classes, &t->nclasses);
+		for (size_t i = 0; i < t->nclasses; i++) {
+			if (!*t->classes[i]) {
+				snprintf(err, errsize, "--classes %s: a class name is empty", cfg->classes);
+				goto fail;
+			}
+		}
+		if (t->nclasses < 2) {
+			snprintf(err, errsize, "--classes %s: name two or more classes", cfg->classes);
+			goto fail;
+		}
+	}
+	if (cfg->absent_label) {
+		json_error_t je;
+		t->absent = json_loads(cfg->absent_label, JSON_DECODE_ANY, &je);
+		if (!t->absent)
+			t->absent = json_string(cfg->absent_label);  /* a class name, unquoted */
+		if (!t->absent || label_class(t, t->absent) == LABEL_INVALID) {
+			snprintf(err, errsize, "--absent-label %s: not a class (0/1, true/false, a class "
+			         "number or a --classes name)", cfg->absent_label);
+			goto fail;
+		}
+	}
+	t->alerts = fs_xcalloc((size_t)cfg->nalerts + 1, sizeof *t->alerts);
+	for (int i = 0; i < cfg->nalerts; i++) {
+		t->nalerts++;
+		if (parse_alert(&t->alerts[i], cfg->alerts[i], err, errsize) < 0)
+			goto fail;
+	}
+	/* What a state depends on; --threshold, --alert and --provisional
+	 * only change what is written, and may change between runs. */
+	struct fs_buf c = {0};
+	char m[64], w[64];
+	fs_duration_format(cfg->maturity_ns, m, sizeof m);
+	if (cfg->window_ns)
+		fs_duration_format(cfg->window_ns, w, sizeof w);
+	else
+		snprintf(w, sizeof w, "%" PRIu64, cfg->window_events);
+	fs_buf_puts(&c, "fsgroundtruth 1\nid ");
+	fs_buf_puts(&c, cfg->id);
+	fs_buf_puts(&c, "\nlabel-field ");
+	fs_buf_puts(&c, cfg->label_field);
+	fs_buf_puts(&c, "\nscore-field ");
+	fs_buf_puts(&c, cfg->score_field ? cfg->score_field : "score|scores");
+	fs_buf_puts(&c, "\nclasses ");
+	fs_buf_puts(&c, cfg->classes ? cfg->classes : "");
+	fs_buf_puts(&c, "\nmaturity ");
+	fs_buf_puts(&c, m);
+	fs_buf_puts(&c, "\nwindow ");
+	fs_buf_puts(&c, w);
+	fs_buf_puts(&c, "\nabsent-label ");
+	fs_buf_puts(&c, cfg->absent_label ? cfg->absent_label : "");
+	fs_buf_puts(&c, "\nemit ");
+	fs_buf_puts(&c, cfg->emit_joined ? "joined" : "");
+	fs_buf_puts(&c, "\ntime-field ");
+	fs_buf_puts(&c, cfg->time_field ? cfg->time_field : "ts");
+	fs_buf_puts(&c, "\nlabel-time-field ");
+	fs_buf_puts(&c, cfg->label_time_field ? cfg->label_time_field : "");
+	fs_buf_puts(&c, "\ntime-unit ");
+	fs_buf_puts(&c, cfg->time_unit ? cfg->time_unit : "s");
+	fs_buf_putc(&c, '\n');
+	t->canonical = fs_xstrdup(fs_buf_cstr(&c));
+	fs_buf_free(&c);
+	return t;
+fail:
+	fs_truth_free(t);
+	return NULL;
+}
+
+const char *fs_truth_canonical(const struct fs_truth *t)
+{
+	return t->canonical;
+}
+
+void fs_truth_free(struct fs_truth *t)
+{
+	if (!t)
+		return;
+	fs_path_free(t->id);
+	fs_path_free(t->label);
+	fs_path_free(t->score);
+	fs_path_free(t->scores);
+	if (t->classes)
+		fs_cli_list_free(t->classes, t->nclasses);
+	json_decref(t->absent);
+	for (int i = 0; i < t->nalerts; i++) {
+		free(t->alerts[i].text);
+		free(t->alerts[i].metric);
+	}
+	free(t->alerts);
+	free(t->canonical);
+	for (size_t i = 0; i < t->nw; i++)
+		window_free(t->w[i]);
+	free(t->w);
+	fs_hmap_free(&t->pending);
+	for (size_t i = t->qhead; i < t->qn; i++) {
+		free(t->q[i].id);
+		free(t->q[i].text);
+	}
+	free(t->q);
+	fs_hmap_free(&t->waiting);
+	fs_hmap_foreach(&t->sources, e) free(e->v.p);
+	fs_hmap_free(&t->sources);
+	fs_buf_free(&t->text);
+	free(t->prob);
+	free(t);
+}
