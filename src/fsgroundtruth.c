@@ -36,7 +36,7 @@ enum { OPT_ID = FS_OPT_TOOL, OPT_LABELS, OPT_LABEL_FIELD, OPT_LABEL_TIME_FIELD, 
 
 static const struct fs_option options[] = {
 	{"absent-label", 0, "VALUE", "label of a prediction still unlabeled at maturity", OPT_ABSENT_LABEL},
-	{"alert", 0, "EXPR", "metric<value (<, <=, >, >=): alert when a window breaks it", OPT_ALERT},
+	{"alert", 0, "EXPR", "alert when a mature window's metric is so: recall<0.6 (< <= > >=)", OPT_ALERT},
 	{"classes", 0, "LIST", "a,b,c: multiclass label names, in the order of scores", OPT_CLASSES},
 	{"emit", 0, "joined", "also write each prediction with its label once known", OPT_EMIT},
 	{"id", 0, "FIELD", "the field that joins a label to its prediction", OPT_ID},
@@ -58,6 +58,7 @@ int main(int argc, char **argv)
 {
 	struct fs_loop_config loop = {.max_errors = -1};
 	struct fs_truth_config tc = {.label_field = "label", .maturity_ns = 30 * 86400 * FS_NS_PER_SEC,
+	                             .maturity_arg = "30d",
 	                             .window_ns = 86400 * FS_NS_PER_SEC, .threshold = 0.5};
 	struct fs_cli cli;
 	const char *arg, *labels = NULL, *unit = "s";
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_MATURITY:
 			tc.maturity_ns = fs_cli_duration(&cli, "--maturity", arg);
+			tc.maturity_arg = arg;
 			break;
 		case OPT_ABSENT_LABEL:
 			tc.absent_label = arg;
@@ -113,8 +115,8 @@ int main(int argc, char **argv)
 			break;
 		case OPT_EMIT:
 			if (strcmp(arg, "joined") != 0)
-				fs_usage_error(usage, "--emit: \"%s\" is not a kind to add; the one there is "
-				               "is joined (metrics and alerts are always written)", arg);
+				fs_usage_error(usage, "--emit: \"%s\" is not a record kind to add; use --emit joined "
+				               "(metrics and alerts are always written)", arg);
 			tc.emit_joined = 1;
 			break;
 		case OPT_PROVISIONAL:

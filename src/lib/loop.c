@@ -288,6 +288,25 @@ static int has_identity(const struct fs_loop_config *cfg, const char *source, in
 	return !cfg->kcat && !pipe && strncmp(source, "<stdin>", 7) != 0;
 }
 
+/* A state written for another spec or other options: says which line of
+ * the canonical text differs, when it is short enough to read. */
+static _Noreturn void spec_mismatch(const char *path, const char *was, const char *now)
+{
+	const char *a = was, *b = now;
+	while (*a && *a == *b)
+		a++, b++;
+	while (a > was && a[-1] != '\n')
+		a--, b--;
+	int an = (int)strcspn(a, "\n"), bn = (int)strcspn(b, "\n");
+	if (an && bn && an <= 100 && bn <= 100)
+		fs_die(FS_EX_DATAERR, "%s: written with \"%.*s\", but this run has \"%.*s\": run "
+		       "as it was written, or start a new state file", path, an, a, bn, b);
+	fs_die(FS_EX_DATAERR, "%s: written for another spec, --time-field or --time-unit (state "
+	       "%016llx, now %016llx); fsfeat --inspect shows its spec: run with that one, or "
+	       "start a new state file", path, (unsigned long long)fs_state_spec_hash(was),
+	       (unsigned long long)fs_state_spec_hash(now));
+}
+
 static void persist_open(struct persist *p, const struct fs_loop_config *cfg,
                          const struct fs_step *step)
 {
@@ -308,11 +327,7 @@ static void persist_open(struct persist *p, const struct fs_loop_config *cfg,
 			fs_die(FS_EX_DATAERR, "%s: written by %s, not %s; give %s a state of its own",
 			       cfg->state, p->st.tool, fs_prog, fs_prog);
 		if (p->st.spec_hash != fs_state_spec_hash(step->canonical))
-			fs_die(FS_EX_DATAERR, "%s: written for another spec, --time-field or "
-			       "--time-unit (state %016llx, now %016llx); --inspect shows its spec: run "
-			       "with that one, or start a new state file", cfg->state,
-			       (unsigned long long)p->st.spec_hash,
-			       (unsigned long long)fs_state_spec_hash(step->canonical));
+			spec_mismatch(cfg->state, p->st.spec, step->canonical);
 		if (step->load(step->ctx, p->st.payload, p->st.payload_len) < 0)
 			fs_die(FS_EX_DATAERR, "%s: the state file is corrupt (its payload does not "
 			       "parse); the file is left as it is", cfg->state);
@@ -466,8 +481,8 @@ static int admit(struct loop *L, struct stream *s, const struct fs_line *l)
 {
 	if (L->ps) {
 		persist_source(L->ps, s, l);
-		s->lines = l->lineno;
 		if (l->lineno <= s->limit) {
+			s->lines = l->lineno;
 			L->diag.skipped++;
 			return 0;
 		}
@@ -484,6 +499,9 @@ static int process(struct loop *L, struct stream *s, const struct fs_line *l)
 	struct persist *ps = L->ps;
 	if (L->step->poll)
 		step_poll(L, 0);  /* between two records: never within one */
+	/* reflected from now on: a line taken but not yet stepped (the other
+	 * input's turn came first) is not, when a checkpoint comes between */
+	s->lines = l->lineno;
 	L->records++;
 	struct fs_record r = {.source = l->source, .line = l->lineno, .text = l->p, .textlen = l->n};
 	size_t mark = run->out->len;

@@ -480,13 +480,17 @@ static int apply_label(struct fs_truth *t, struct window *w, struct pred *p, int
                        int32_t label, char *msg, size_t msgsize)
 {
 	if (p->final || tl > p->t + t->cfg.maturity_ns) {
-		char a[64], b[64], m[64];
+		char a[64], b[64];
 		w->late++;
 		fs_time_format(tl, a, sizeof a);
 		fs_time_format(p->t, b, sizeof b);
-		fs_duration_format(t->cfg.maturity_ns, m, sizeof m);
-		snprintf(msg, msgsize, "label at %s comes after its prediction (at %s) matured "
-		         "(--maturity %s): not counted", a, b, m);
+		if (tl > p->t + t->cfg.maturity_ns)
+			snprintf(msg, msgsize, "label at %s is later than its prediction's time %s plus "
+			         "--maturity %s: not counted", a, b, t->cfg.maturity_arg);
+		else
+			snprintf(msg, msgsize, "label read after its prediction (at %s) was final: the "
+			         "labels input is behind the predictions by more than --maturity %s; "
+			         "not counted", b, t->cfg.maturity_arg);
 		return -1;
 	}
 	if (p->nlabels++)
@@ -546,8 +550,10 @@ static void advance(struct fs_truth *t)
 	while (t->qhead < t->qn && t->q[t->qhead].t < horizon) {
 		struct waiting *l = &t->q[t->qhead];
 		if (l->live) {
-			reject_held(t, l, FS_REJ_UNMATCHED, "no prediction with this id came within "
-			            "--maturity of the label (or its window was already written)");
+			reject_held(t, l, FS_REJ_UNMATCHED, "no prediction with this id is waiting for "
+			            "a label: none came within --maturity %s of the label's time, or its "
+			            "window was already written (the label came that late)",
+			            t->cfg.maturity_arg);
 			struct fs_hent *e = fs_hmap_find(&t->waiting, l->id, l->id_len, fs_hash(l->id, l->id_len));
 			if (e && e->v.u == t->qbase + t->qhead + 1)
 				fs_hmap_remove(&t->waiting, e);
@@ -591,6 +597,28 @@ static int read_id(struct fs_truth *t, const struct fs_record *r, struct fs_run 
 	return 0;
 }
 
+/* The metrics --alert may name: every number of a metrics record. */
+#define COMMON_METRICS "predictions, labeled, absent, unlabeled, labeled_share, "
+#define COMMON_TAIL "log_loss, delay_p50, delay_p95, duplicate_labels, late_labels"
+static const char binary_list[] = COMMON_METRICS "positives, negatives, tp, fp, tn, fn, "
+	"precision, recall, f1, accuracy, roc_auc, pr_auc, brier, ece, " COMMON_TAIL;
+static const char multi_list[] = COMMON_METRICS "accuracy, f1_macro, " COMMON_TAIL;
+
+/* 1 when a model of this kind (K_UNKNOWN: either) has the metric. */
+static int metric_of(enum kind kind, const char *name)
+{
+	size_t n = strlen(name);
+	const char *lists[] = {binary_list, multi_list};
+	for (int i = 0; i < 2; i++) {
+		if ((kind == K_BINARY && i == 1) || (kind == K_MULTI && i == 0))
+			continue;
+		for (const char *p = lists[i]; (p = strstr(p, name)); p += n)
+			if ((p == lists[i] || p[-1] == ' ') && (p[n] == ',' || p[n] == 0))
+				return 1;
+	}
+	return 0;
+}
+
 /* The kind of model, from the first prediction's score. */
 static int learn_kind(struct fs_truth *t, const json_t *v, struct fs_run *run)
 {
@@ -608,6 +636,11 @@ static int learn_kind(struct fs_truth *t, const json_t *v, struct fs_run *run)
 		t->k = 1;
 	}
 	t->prob = fs_xrealloc(t->prob, (size_t)t->k * sizeof *t->prob);
+	for (int i = 0; i < t->nalerts; i++)
+		if (!metric_of(t->kind, t->alerts[i].metric))
+			fs_die(FS_EX_USAGE, "--alert %s: a %s model has no %s; its metrics are %s",
+			       t->alerts[i].text, t->kind == K_BINARY ? "binary" : "multiclass",
+			       t->alerts[i].metric, t->kind == K_BINARY ? binary_list : multi_list);
 	if (t->absent) {
 		t->absent_class = label_class(t, t->absent);
 		if (!label_ok(t, t->absent_class))
@@ -763,11 +796,6 @@ int fs_truth_prediction(void *ctx, const struct fs_record *r, struct fs_run *run
 			free(all);
 	}
 
-	if (t->cfg.provisional && new_window) {
-		for (size_t i = 0; i < t->nw; i++)
-			if (t->w[i] != w && t->w[i]->key < key)
-				write_metrics(t, t->w[i], 0);
-	}
 	if (!t->have_clock || r->time > t->clock) {
 		t->clock = r->time;
 		t->have_clock = 1;
@@ -775,6 +803,11 @@ int fs_truth_prediction(void *ctx, const struct fs_record *r, struct fs_run *run
 	} else if (!t->cfg.window_ns && w->n == t->cfg.window_events) {
 		advance(t);  /* a count window filled up */
 	}
+	/* --provisional: the clock entered a new window; the earlier ones still
+	 * open are written as they stand */
+	if (t->cfg.provisional && new_window)
+		for (size_t i = 0; i < t->nw && t->w[i]->key < key; i++)
+			write_metrics(t, t->w[i], 0);
 	return 0;
 }
 
@@ -854,12 +887,6 @@ int fs_truth_status(const struct fs_truth *t)
 
 #define PAYLOAD_VERSION 1
 
-static void put_str(struct fs_buf *b, const char *s, size_t n)
-{
-	fs_put_u64(b, n);
-	fs_put_bytes(b, s, n);
-}
-
 void fs_truth_save(void *ctx, struct fs_state_writer *sw)
 {
 	struct fs_truth *t = ctx;
@@ -891,8 +918,8 @@ void fs_truth_save(void *ctx, struct fs_state_writer *sw)
 			fs_put_u64(b, (uint64_t)p->final | (uint64_t)p->absent << 1);
 			for (int c = 0; c < t->k; c++)
 				fs_put_f64(b, w->prob[j * (size_t)t->k + (size_t)c]);
-			put_str(b, w->ids.p + p->id_off, p->id_len);
-			put_str(b, t->cfg.emit_joined ? w->lines.p + p->line_off : "", p->line_len);
+			fs_put_bytes(b, w->ids.p + p->id_off, p->id_len);
+			fs_put_bytes(b, t->cfg.emit_joined ? w->lines.p + p->line_off : "", p->line_len);
 			fs_state_flush(sw);
 		}
 	}
@@ -906,10 +933,10 @@ void fs_truth_save(void *ctx, struct fs_state_writer *sw)
 			continue;
 		fs_put_i64(b, l->t);
 		fs_put_i64(b, l->label);
-		put_str(b, l->id, l->id_len);
-		put_str(b, l->source, strlen(l->source));
+		fs_put_bytes(b, l->id, l->id_len);
+		fs_put_bytes(b, l->source, strlen(l->source));
 		fs_put_u64(b, l->line);
-		put_str(b, l->text, l->text_len);
+		fs_put_bytes(b, l->text, l->text_len);
 		fs_state_flush(sw);
 	}
 }
@@ -1019,13 +1046,6 @@ int fs_truth_load(void *ctx, const unsigned char *data, size_t n)
 
 /* ---------------------------------------------------------------- setup */
 
-static const char *const metric_names[] = {
-	"predictions", "labeled", "absent", "unlabeled", "labeled_share", "positives", "negatives",
-	"threshold", "tp", "fp", "tn", "fn", "precision", "recall", "f1", "accuracy", "roc_auc",
-	"pr_auc", "log_loss", "brier", "ece", "f1_macro", "delay_p50", "delay_p95",
-	"duplicate_labels", "late_labels",
-};
-
 static int parse_alert(struct alert *a, const char *text, char *err, size_t errsize)
 {
 	const char *op = strpbrk(text, "<>");
@@ -1052,13 +1072,10 @@ static int parse_alert(struct alert *a, const char *text, char *err, size_t errs
 		snprintf(err, errsize, "--alert %s: \"%s\" is not a number", text, v);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof metric_names / sizeof *metric_names; i++)
-		if (strcmp(a->metric, metric_names[i]) == 0)
-			return 0;
-	snprintf(err, errsize, "--alert %s: no metric \"%s\"; the metrics are predictions, labeled, "
-	         "absent, unlabeled, labeled_share, positives, negatives, tp, fp, tn, fn, precision, "
-	         "recall, f1, accuracy, roc_auc, pr_auc, log_loss, brier, ece, f1_macro, delay_p50, "
-	         "delay_p95, duplicate_labels, late_labels", text, a->metric);
+	if (metric_of(K_UNKNOWN, a->metric))
+		return 0;
+	snprintf(err, errsize, "--alert %s: no metric \"%s\"; a binary model's are %s; a "
+	         "multiclass model's are %s", text, a->metric, binary_list, multi_list);
 	return -1;
 }
 

@@ -24,6 +24,7 @@ struct fs_truth_config {
 	const char *score_field;   /* --score-field PATH, NULL: score, else scores */
 	const char *classes;       /* --classes a,b,c: multiclass label names by index */
 	int64_t maturity_ns;       /* --maturity */
+	const char *maturity_arg;  /* as given, for messages */
 	const char *absent_label;  /* --absent-label VALUE (JSON or text), or NULL */
 	int64_t window_ns;         /* --window DURATION (aligned to the epoch) */
 	uint64_t window_events;    /* --window N */

@@ -7,7 +7,8 @@
 # every .Dl line of EXAMPLES of man/TOOL.1 is run with sh -c, the built
 # tools first on PATH, and must exit with status 0 (or one of the statuses
 # fixtures_TOOL sets in ok_status: fspsi exits 1 or 2 for drift that warns or
-# alerts, a normal outcome of its hourly windows). Lines needing a program
+# alerts, a normal outcome of its hourly windows, fsgroundtruth 2 when an
+# --alert fired). Lines needing a program
 # that is not installed (zstd, tar, jq, kcat), or a file such a line would
 # have made, are skipped. Displays (.Bd -literal) are not run: that is where
 # commands needing a service, such as a Kafka broker, go. A tool without a
@@ -18,9 +19,15 @@
 # the --emit rows line of OUTPUT starts the rows fsfeat writes; the error
 # record of DIAGNOSTICS is the one fsfeat writes for the line {"ts":1}
 # appended as line 6.
+#
+# And the goldens of fsgroundtruth (goldens_fsgroundtruth): the metrics,
+# joined and alert records of OUTPUT, and its alert line on standard error,
+# are what fsgroundtruth writes for the predictions.ndjson and labels.ndjson
+# of EXAMPLES with --maturity 2d --absent-label 0 (a display wrapped over
+# lines is one line: each continuation line starts with a space).
 . "$(dirname "$0")/../lib.sh"
 
-tools="fsfeat fsscore fspsi fsjoin"
+tools="fsfeat fsscore fspsi fsjoin fsgroundtruth"
 
 # fixtures_TOOL DIR: writes the fixtures of the examples of TOOL into DIR;
 # sets files (those in DIR), shown_files (those EXAMPLES must show as they are),
@@ -87,6 +94,32 @@ fixtures_fsjoin() {
 	for f in $files; do cp "$top_srcdir/tests/cli/fsjoin/data/$f" "$work/"; done
 	shown_files=""
 	ngolden=0
+}
+# The predictions and labels EXAMPLES shows (shown_files): four days of scored
+# payments and the chargebacks since. With --maturity 2d the first day
+# matures (its metrics are those of OUTPUT, recall 0.5: an --alert
+# 'recall<0.6' fires, status 2) and the label of t6 is too late.
+fixtures_fsgroundtruth() {
+	work=$1
+	cat >"$work/predictions.ndjson" <<'EOF'
+{"tx":"t1","user_id":"u1","ts":"2026-11-01T09:12:00Z","features":{"amount":120},"score":0.93}
+{"tx":"t2","user_id":"u2","ts":"2026-11-01T10:30:00Z","features":{"amount":15.5},"score":0.08}
+{"tx":"t3","user_id":"u1","ts":"2026-11-01T17:45:00Z","features":{"amount":480},"score":0.71}
+{"tx":"t4","user_id":"u3","ts":"2026-11-01T21:03:00Z","features":{"amount":9.99},"score":0.35}
+{"tx":"t5","user_id":"u2","ts":"2026-11-02T08:20:00Z","features":{"amount":60},"score":0.12}
+{"tx":"t6","user_id":"u4","ts":"2026-11-02T14:00:00Z","features":{"amount":250},"score":0.64}
+{"tx":"t7","user_id":"u3","ts":"2026-11-04T11:00:00Z","features":{"amount":30},"score":0.05}
+EOF
+	cat >"$work/labels.ndjson" <<'EOF'
+{"tx":"t1","ts":"2026-11-02T15:00:00Z","label":1}
+{"tx":"t3","ts":"2026-11-03T09:30:00Z","label":0}
+{"tx":"t4","ts":"2026-11-03T12:00:00Z","label":1}
+{"tx":"t6","ts":"2026-11-05T10:00:00Z","label":1}
+EOF
+	files="predictions.ndjson labels.ndjson"
+	shown_files=$files
+	ngolden=4
+	ok_status="0 2"
 }
 
 # TAP lines through printf: descriptions quote commands, whose backslashes
@@ -226,6 +259,39 @@ goldens_fsfeat() {
 		not_ok "DIAGNOSTICS: fsfeat writes the error record shown for line 6 {\"ts\":1}"
 		{ echo "man page:"; cat "$T/reject.shown"; echo "fsfeat:"; cat "$T/reject.out"; } | diag
 	fi
+}
+# A display wrapped over lines as the one line it shows.
+one_line() {
+	awk 'NR > 1 { sub(/^ /, "") } { printf "%s", $0 } END { if (NR) print "" }'
+}
+goldens_fsgroundtruth() {
+	gold="$T/golden"
+	mkdir -p "$gold"
+	for f in $files; do cp "$work/$f" "$gold/"; done
+	(cd "$gold" && fsgroundtruth --id tx --labels labels.ndjson --maturity 2d --absent-label 0 \
+		--emit joined --alert 'recall<0.6' predictions.ndjson) >"$T/gt.out" 2>"$T/gt.err"
+	rc=$?
+	for k in 1 2 3 4; do display OUTPUT $k | one_line >"$T/gt.shown.$k"; done
+	grep '^{"kind":"metrics"' "$T/gt.out" | head -n 1 >"$T/gt.got.1"
+	grep '"kind":"joined",' "$T/gt.out" | grep '^{"tx":"t1",' | head -n 1 >"$T/gt.got.2"
+	grep '^{"kind":"alert"' "$T/gt.out" | head -n 1 >"$T/gt.got.3"
+	grep '^fsgroundtruth: alert: ' "$T/gt.err" | head -n 1 >"$T/gt.got.4"
+	for k in 1 2 3 4; do
+		case $k in
+		1) d="OUTPUT: the metrics record is the one fsgroundtruth writes for the first day" ;;
+		2) d="OUTPUT: the joined record is the one fsgroundtruth writes for t1" ;;
+		3) d="OUTPUT: the alert record is the one --alert 'recall<0.6' writes (status 2)" ;;
+		4) d="OUTPUT: the alert line on standard error is the one fsgroundtruth writes" ;;
+		esac
+		if [ -s "$T/gt.shown.$k" ] && cmp -s "$T/gt.shown.$k" "$T/gt.got.$k" &&
+			{ [ "$k" -ne 3 ] || [ "$rc" -eq 2 ]; }; then
+			ok "$d"
+		else
+			not_ok "$d"
+			{ echo "man page:"; cat "$T/gt.shown.$k"; echo "fsgroundtruth (status $rc):"
+			  cat "$T/gt.got.$k"; head -n 5 "$T/gt.err"; } | diag
+		fi
+	done
 }
 goldens_fsscore() { :; }
 goldens_fspsi() { :; }

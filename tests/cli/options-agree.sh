@@ -12,7 +12,7 @@
 # fstools(7) may name the options of any tool.
 . "$(dirname "$0")/../lib.sh"
 
-tools="fsfeat fsscore fspsi fsjoin"
+tools="fsfeat fsscore fspsi fsjoin fsgroundtruth"
 man7="$top_srcdir/man/fstools.7"
 
 set -- $tools
@@ -169,6 +169,54 @@ bash_runs_fsjoin() {
 		'fsjoin --asof users.ndjson --key user_id s: spine.ndjson' \
 		>"$T/bash.expected"
 	bash_desc="fsjoin.bash offers the options on '-', files for --asof, --table and the spine, s ms us ns for --time-unit, nothing for keys, names, durations and numbers"
+}
+
+bash_runs_fsgroundtruth() {
+	: >"$T/bc/labels.ndjson"
+	: >"$T/bc/predictions.ndjson"
+	: >"$T/bc/truth.state"
+	(cd "$T/bc" && bash -c '
+		. "$1" || exit 1
+		t() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+		      _fsgroundtruth fsgroundtruth "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+		      echo "$*: ${COMPREPLY[*]}"; }
+		q=$(printf "\047")
+		t fsgroundtruth --labels = l
+		t fsgroundtruth -l l
+		t fsgroundtruth --state t
+		t fsgroundtruth --output p
+		t fsgroundtruth --errors l
+		t fsgroundtruth --emit ""
+		t fsgroundtruth --alert rec
+		t fsgroundtruth --alert = de
+		t fsgroundtruth --alert "${q}ro"
+		t fsgroundtruth --maturity ""
+		t fsgroundtruth -w ""
+		t fsgroundtruth --time-unit ""
+		t fsgroundtruth -u m
+		t fsgroundtruth --id ""
+		t fsgroundtruth --label-field ""
+		t fsgroundtruth --classes ""
+		t fsgroundtruth --absent-label ""
+		t fsgroundtruth --threshold ""
+		t fsgroundtruth --checkpoint ""
+		t fsgroundtruth --max-errors ""
+		t fsgroundtruth --id tx --labels labels.ndjson p
+	' sh "$bashc") >"$T/bash.run" 2>&1
+	printf '%s\n' 'fsgroundtruth --labels = l: labels.ndjson' \
+		'fsgroundtruth -l l: labels.ndjson' 'fsgroundtruth --state t: truth.state' \
+		'fsgroundtruth --output p: predictions.ndjson' 'fsgroundtruth --errors l: labels.ndjson' \
+		'fsgroundtruth --emit : joined' 'fsgroundtruth --alert rec: recall\<' \
+		'fsgroundtruth --alert = de: delay_p50\> delay_p95\>' \
+		"fsgroundtruth --alert 'ro: 'roc_auc<" \
+		'fsgroundtruth --maturity : 7d 14d 30d 60d 90d' 'fsgroundtruth -w : 1h 1d 1w' \
+		'fsgroundtruth --time-unit : s ms us ns' 'fsgroundtruth -u m: ms' \
+		'fsgroundtruth --id : ' 'fsgroundtruth --label-field : ' 'fsgroundtruth --classes : ' \
+		'fsgroundtruth --absent-label : ' 'fsgroundtruth --threshold : ' \
+		'fsgroundtruth --checkpoint : ' 'fsgroundtruth --max-errors : ' \
+		'fsgroundtruth --id tx --labels labels.ndjson p: predictions.ndjson' \
+		>"$T/bash.expected"
+	bash_desc="fsgroundtruth.bash offers the options on '-', files for --labels, --state, the outputs and the predictions, joined for --emit, metric rules for --alert (escaped, or in the quote begun), durations for --maturity and --window, nothing for fields, names and numbers"
 }
 
 # check_tool TOOL: the checks of one tool, 14 TAP lines.
