@@ -5,7 +5,9 @@
 # fsscore (an XGBoost model trained in Python, scored without Python, exactly;
 # a new model swapped in while the stream flows) and fspsi (drift of the
 # features and scores against the training period, with cron exit codes) and
-# fsjoin (a point-in-time training set equal to the live features).
+# fsjoin (a point-in-time training set equal to the live features) and
+# fsgroundtruth (chargebacks that come days later, joined to the scores, and
+# the model's quality per day once they are in).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -18,7 +20,7 @@ cd "$work"
 say() { printf '\n== %s\n' "$*"; }
 
 say "1. $n synthetic card transactions (a few malformed, as in life)"
-awk -v n="$n" -v keys=5000 -v bad=0.001 -f "$here/gen-events.awk" > events.ndjson
+awk -v n="$n" -v keys=5000 -v bad=0.001 -v ids=1 -f "$here/gen-events.awk" > events.ndjson
 head -n 2 events.ndjson
 
 say "2. live: user features, then merchant features, as two pipeline stages"
@@ -72,7 +74,7 @@ fi
 fsfeat --state state.zst --inspect | cut -c1-200
 
 say "6. train an XGBoost model on those features with python3-xgboost, saved as JSON"
-/usr/bin/python3 "$here/train_xgboost.py" live.ndjson model.json python.txt
+/usr/bin/python3 "$here/train_xgboost.py" live.ndjson model.json python.txt chargebacks.ndjson
 
 say "7. score the stream with fsscore: no Python, the same predictions"
 start=$(date +%s.%N)
@@ -149,10 +151,48 @@ sed 's/,"features":{[^}]*}}$/}/' live-user.ndjson > spine.ndjson
 fsjoin --asof store.ndjson --key user_id spine.ndjson > train-set.ndjson 2>/dev/null
 head -n 1 train-set.ndjson
 # two events of one user in the same second are one moment to an as-of join
-awk -F'"' '{ k = $4 " " $8; n[k]++; key[NR] = k } END { for (i = 1; i <= NR; i++) print (n[key[i]] > 1) }' \
+awk -F'"' '{ k = $8 " " $12; n[k]++; key[NR] = k } END { for (i = 1; i <= NR; i++) print (n[key[i]] > 1) }' \
 	spine.ndjson > tied.txt
 paste -d'\t' tied.txt live-user.ndjson train-set.ndjson |
 	awk -F'\t' '$1 == 1 { tied++; next } $2 == $3 { same++; next } { diff++ }
 	END { printf "%d events: the joined features equal the live ones on %d, differ on %d; %d shared their second with another event of the user\n", NR, same, diff + 0, tied }'
 
-say "done: delayed labels join this demo as fsgroundtruth lands"
+say "11. ground truth: chargebacks come back days later; the model's quality per day"
+# A payment without a chargeback within 3 days was legitimate (--absent-label 0).
+# Predictions and labels are read together; here both are files (a replay),
+# live they would be two pipes: --labels <(kcat -C -b ... -t chargebacks -f '%s\n')
+status=0
+fsgroundtruth --id tx --labels chargebacks.ndjson --maturity 3d --absent-label 0 \
+	--window 1d --emit joined --alert 'recall<0.4' scored.ndjson > truth.ndjson 2> truth.err || status=$?
+grep '"kind":"metrics"' truth.ndjson | awk -F'[:,]' '
+	function f(x) { return x == "null" ? "-" : sprintf("%.3f", x) }
+	BEGIN { printf "  %-10s %7s %7s %7s %9s %6s %7s %6s %9s\n", "day", "scored", "frauds", "mature", "precision", "recall", "roc_auc", "pr_auc", "delay_p50" }
+	{ for (i = 1; i < NF; i++) v[$i] = $(i + 1)
+	  printf "  %-10s %7s %7s %7s %9s %6s %7s %6s %8.1fh\n", substr(v["\"window_start\""], 2, 10),
+		v["\"predictions\""], v["\"positives\""], v["\"mature\""], f(v["\"precision\""]), f(v["\"recall\""]),
+		f(v["\"roc_auc\""]), f(v["\"pr_auc\""]), v["\"delay_p50\""] / 3600 }'
+grep '"kind":"alert"' truth.ndjson | cut -c1-150 | sed 's/^/  /' || true
+echo "  (the days not yet mature have only the chargebacks so far; their final record comes 3 days on)"
+echo "  exit status $status (0: no alert; 2: an --alert fired, for cron)"
+echo "  $(grep -c '"kind":"joined"' truth.ndjson) joined records: each scored event with its label, the next training set"
+echo "  late or unmatched chargebacks go to the error output with file and line:"
+tail -n 1 truth.err | sed 's/^/  /'
+/usr/bin/python3 - truth.ndjson <<'PY'
+import json, sys
+from sklearn.metrics import roc_auc_score
+rows = [json.loads(l) for l in open(sys.argv[1])]
+mature = [r for r in rows if r.get("kind") == "metrics" and r["mature"]]
+if not mature:
+    sys.exit("  (no day is mature yet: give the demo more events)")
+m = mature[-1]
+last = {}
+for r in rows:
+    if r.get("kind") == "joined":
+        last[r["tx"]] = r
+day = [r for r in last.values() if m["window_start"][:10] == r["ts"][:10] and r["label"] is not None]
+auc = roc_auc_score([r["label"] for r in day], [r["score"] for r in day])
+print(f"  scikit-learn on the joined records of {m['window_start'][:10]}: roc_auc {auc:.12f}, "
+      f"fsgroundtruth: {m['roc_auc']:.12f}")
+PY
+
+say "done: features, scores, drift and delayed labels, live and in replay"

@@ -1,8 +1,9 @@
 # gen-events.awk: a deterministic synthetic event stream for tests and the demo.
-# awk -v n=EVENTS -v keys=KEYS [-v bad=SHARE] -f gen-events.awk
+# awk -v n=EVENTS -v keys=KEYS [-v bad=SHARE] [-v ids=1] -f gen-events.awk
 # Times rise by 0-9 s per event from 2024-01-01T00:00:00Z (ties included);
 # amounts are mostly decimals, with nulls, numeric strings and bad values;
-# with bad > 0 that share of lines is broken (cut short, or without a user).
+# with bad > 0 that share of lines is broken (cut short, or without a user);
+# with ids=1 each good event starts with a transaction id, "tx":"t<line>".
 # The date of a day number since 1970-01-01 (H. Hinnant's civil_from_days).
 function civil(z,    era, doe, yoe, doy, mp, d, m, y) {
 	z += 719468
@@ -37,7 +38,11 @@ BEGIN {
 			else printf "{\"ts\":\"%sT%02d:%02d:%02dZ\",\"amount\":1}\n", day, h, m, s
 			continue
 		}
-		printf "{\"user_id\":\"u%d\",\"ts\":\"%sT%02d:%02d:%02dZ\",\"amount\":%s,\"merchant_id\":\"m%d\",\"channel\":\"%s\"}\n", \
+		if (ids)
+			printf "{\"tx\":\"t%d\",", i
+		else
+			printf "{"
+		printf "\"user_id\":\"u%d\",\"ts\":\"%sT%02d:%02d:%02dZ\",\"amount\":%s,\"merchant_id\":\"m%d\",\"channel\":\"%s\"}\n", \
 			k, day, h, m, s, amt, int(rand() * 20), ch[1 + int(rand() * 4)]
 	}
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Train an XGBoost fraud model on fsfeat's features and save it as JSON for fsscore.
 
-    python3 examples/train_xgboost.py FEATURES.ndjson MODEL.json [PREDICTIONS.txt]
+    python3 examples/train_xgboost.py FEATURES.ndjson MODEL.json [PREDICTIONS.txt [CHARGEBACKS.ndjson]]
 
 FEATURES.ndjson is fsfeat's output: each event with its "features" object.
 The demo has no real chargebacks, so a hidden rule stands in for them: an
@@ -13,7 +13,13 @@ The model is trained with Debian's python3-xgboost on the features exactly
 as fsfeat computed them (nulls are missing values), saved with
 Booster.save_model, and its predictions on every event are written to
 PREDICTIONS.txt (one per line) so that fsscore's can be compared with them.
+
+CHARGEBACKS.ndjson gets the hidden rule's frauds as the labels that would
+come back from the card network: {"tx", "ts", "label": 1}, each from 1 hour
+to 3 days after its event (a few later), sorted by that time; legitimate
+events never get a label, as in life (fsgroundtruth --absent-label 0).
 """
+import datetime
 import json
 import sys
 
@@ -22,15 +28,17 @@ import xgboost as xgb
 
 
 def main():
-    if len(sys.argv) not in (3, 4):
+    if len(sys.argv) not in (3, 4, 5):
         sys.exit(__doc__.strip().splitlines()[2].strip())
     src, out = sys.argv[1], sys.argv[2]
-    rows, names = [], None
+    rows, names, events = [], None, []
     with open(src) as f:
         for line in f:
-            feats = json.loads(line).get("features")
+            event = json.loads(line)
+            feats = event.get("features")
             if not isinstance(feats, dict):
                 continue
+            events.append((event.get("tx"), event.get("ts")))
             if names is None:
                 names = list(feats)
             rows.append([np.nan if feats.get(n) is None else float(feats[n]) for n in names])
@@ -57,9 +65,29 @@ def main():
     auc = result["holdout"]["auc"][-1]
     print(f"trained on {split} events, {len(names)} features, {y.mean():.1%} fraud; "
           f"holdout AUC {auc:.3f}; saved {out}")
-    if len(sys.argv) == 4:
+    if len(sys.argv) == 5:
+        write_chargebacks(sys.argv[4], events, y)
+    if len(sys.argv) >= 4:
         preds = bst.predict(xgb.DMatrix(X, feature_names=names, missing=np.nan))
         np.savetxt(sys.argv[3], preds.astype(np.float64), fmt="%.17g")
+
+
+def write_chargebacks(path, events, y):
+    rng = np.random.default_rng(11)
+    out = []
+    for (tx, ts), fraud in zip(events, y):
+        if not fraud or tx is None:
+            continue
+        t = datetime.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
+        delay = 3600 + rng.gamma(2.0, 0.5) * 86400      # hours to days, a long tail
+        out.append((int(t + delay), tx))
+    out.sort()
+    with open(path, "w") as f:
+        for t, tx in out:
+            when = datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
+            f.write(json.dumps({"tx": tx, "ts": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "label": 1},
+                               separators=(",", ":")) + "\n")
+    print(f"{len(out)} chargebacks written to {path}, from 1 hour to days after their event")
 
 
 if __name__ == "__main__":

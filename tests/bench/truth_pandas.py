@@ -71,7 +71,14 @@ def join(pred, lab):
     lab["_seq"] = np.arange(len(lab))              # the order the labels are read in
     m = lab.merge(pred[["tx", "ts"]], on="tx", how="inner", suffixes=("_l", "_p"))
     is_late = m["ts_l"] > m["ts_p"] + MATURITY
-    late = m.loc[is_late, "ts_p"] // WINDOW
+    # A late label counts in its window only while the window is open: it is
+    # written when the first prediction at or after its end + maturity is
+    # read, and a label of the same time is read after that prediction.
+    win = m["ts_p"] // WINDOW
+    pts = np.sort(pred["ts"].to_numpy())
+    i = np.searchsorted(pts, (win.to_numpy() + 1) * WINDOW + MATURITY, side="left")
+    written_at = np.where(i < len(pts), pts[np.minimum(i, len(pts) - 1)], np.iinfo(np.int64).max)
+    late = win[is_late & (m["ts_l"].to_numpy() < written_at)]
     good = m[~is_late].sort_values("_seq", kind="stable")
     count = good.groupby("tx").size().rename("label_count")
     last = good.drop_duplicates("tx", keep="last")[["tx", "label", "ts_l"]]
