@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -189,5 +191,44 @@ Test(input, over_long_line_is_reported_cut_and_the_next_line_read)
 	cr_expect_eq(l.too_long, 0);
 	cr_expect(l.n == 2 && memcmp(l.p, "ok", 2) == 0);
 	cr_expect_eq(fs_input_next(in, &l), 0);
+	fs_input_free(in);
+}
+
+Test(input, nonblocking_input_says_again_until_a_line_is_complete)
+{
+	char *fifo = path("labels.fifo");
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	char *files[] = {fifo};
+	struct fs_input *in = fs_input_new(files, 1, NULL, NULL, NULL);
+	fs_input_nonblocking(in);
+	struct fs_line l;
+	/* no writer yet: the FIFO opens at once, and nothing is ready */
+	cr_assert_eq(fs_input_next(in, &l), FS_INPUT_AGAIN);
+	int w = open(fifo, O_WRONLY);
+	cr_assert_geq(w, 0);
+	cr_assert_eq(fs_input_next(in, &l), FS_INPUT_AGAIN);
+	cr_assert_eq(write(w, "{\"a\":1}\n{\"b\"", 12), 12);
+	cr_assert_eq(fs_input_next(in, &l), 1);
+	cr_assert_eq(l.n, 7);
+	cr_assert(l.pipe, "a FIFO is never a replayable source");
+	/* half a line is not a line */
+	cr_assert_eq(fs_input_next(in, &l), FS_INPUT_AGAIN);
+	cr_assert_eq(write(w, ":2}\n", 4), 4);
+	cr_assert_eq(fs_input_next(in, &l), 1);
+	cr_assert_eq(l.lineno, 2);
+	cr_assert_eq(strncmp(l.p, "{\"b\":2}", l.n), 0);
+	close(w);
+	cr_assert_eq(fs_input_next(in, &l), 0, "the writer's close is the end");
+	fs_input_free(in);
+}
+
+Test(input, a_regular_file_is_replayable_a_pipe_is_not)
+{
+	write_file("a.ndjson", "{}\n", 3);
+	char *files[] = {path("a.ndjson")};
+	struct fs_input *in = fs_input_new(files, 1, NULL, NULL, NULL);
+	struct fs_line l;
+	cr_assert_eq(fs_input_next(in, &l), 1);
+	cr_assert_not(l.pipe);
 	fs_input_free(in);
 }
