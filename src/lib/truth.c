@@ -99,9 +99,12 @@ struct fs_truth {
 	int have_clock;
 	int64_t written_below;     /* time windows: every key below is written */
 	uint64_t predictions;      /* read so far (count windows) */
-	struct window **w;         /* open windows, by key */
-	size_t nw, capw;
+	struct window **w;         /* open windows, by key: w[0 .. nw) */
+	size_t nw;
+	struct window **wbase;     /* w's allocation: written windows leave its front */
+	size_t capw;
 	uint32_t next_serial;
+	struct fs_hmap serials;    /* serial -> window */
 	struct fs_hmap pending;    /* id -> serial << 32 | index */
 
 	struct waiting *q;         /* waiting labels, arrival order: q[qhead .. qn) */
@@ -235,14 +238,24 @@ static struct window *window_find(struct fs_truth *t, int64_t key, int create)
 		return t->w[lo];
 	if (!create)
 		return NULL;
-	if (t->nw == t->capw) {
-		t->capw = t->capw ? 2 * t->capw : 8;
-		t->w = fs_xrealloc(t->w, t->capw * sizeof *t->w);
+	if ((size_t)(t->w - t->wbase) + t->nw == t->capw) {
+		if (t->w != t->wbase && t->nw < t->capw / 2) {
+			memmove(t->wbase, t->w, t->nw * sizeof *t->w);
+		} else {
+			t->capw = t->capw ? 2 * t->capw : 8;
+			size_t head = (size_t)(t->w - t->wbase);
+			t->wbase = fs_xrealloc(t->wbase, t->capw * sizeof *t->w);
+			memmove(t->wbase, t->wbase + head, t->nw * sizeof *t->w);
+		}
+		t->w = t->wbase;
 	}
 	memmove(t->w + lo + 1, t->w + lo, (t->nw - lo) * sizeof *t->w);
 	struct window *w = fs_xcalloc(1, sizeof *w);
 	w->key = key;
 	w->serial = t->next_serial++;
+	int created;
+	fs_hmap_upsert(&t->serials, &w->serial, sizeof w->serial,
+	               fs_hash(&w->serial, sizeof w->serial), &created)->v.p = w;
 	w->tmin = INT64_MAX;
 	w->tmax = INT64_MIN;
 	t->w[lo] = w;
@@ -252,10 +265,9 @@ static struct window *window_find(struct fs_truth *t, int64_t key, int create)
 
 static struct window *window_by_serial(struct fs_truth *t, uint32_t serial)
 {
-	for (size_t i = 0; i < t->nw; i++)
-		if (t->w[i]->serial == serial)
-			return t->w[i];
-	return NULL;
+	struct fs_hent *e = fs_hmap_find(&t->serials, &serial, sizeof serial,
+	                                 fs_hash(&serial, sizeof serial));
+	return e ? e->v.p : NULL;
 }
 
 static void window_free(struct window *w)
@@ -267,6 +279,18 @@ static void window_free(struct window *w)
 	fs_buf_free(&w->ids);
 	fs_buf_free(&w->lines);
 	free(w);
+}
+
+/* The oldest window leaves, once written. */
+static void window_pop(struct fs_truth *t)
+{
+	struct window *w = t->w[0];
+	struct fs_hent *e = fs_hmap_find(&t->serials, &w->serial, sizeof w->serial,
+	                                 fs_hash(&w->serial, sizeof w->serial));
+	fs_hmap_remove(&t->serials, e);
+	t->w++;
+	t->nw--;
+	window_free(w);
 }
 
 static int64_t window_start(const struct fs_truth *t, const struct window *w)
@@ -542,7 +566,9 @@ static void advance(struct fs_truth *t)
 	int64_t horizon = t->clock - t->cfg.maturity_ns;  /* final: t < horizon */
 	for (size_t i = 0; i < t->nw; i++) {
 		struct window *w = t->w[i];
-		if (t->cfg.window_ns && window_start(t, w) >= horizon)
+		/* none of its predictions is final yet, nor (but for ones that came
+		 * out of order, which wait their turn) any later window's */
+		if (window_start(t, w) >= horizon)
 			break;
 		while (w->cursor < w->n && w->p[w->cursor].t < horizon)
 			finalize(t, w, &w->p[w->cursor++]);
@@ -576,9 +602,7 @@ static void advance(struct fs_truth *t)
 		forget_ids(t, w);
 		if (t->cfg.window_ns)
 			t->written_below = w->key + 1;
-		memmove(t->w, t->w + 1, (t->nw - 1) * sizeof *t->w);
-		t->nw--;
-		window_free(w);
+		window_pop(t);
 	}
 }
 
@@ -1184,7 +1208,8 @@ void fs_truth_free(struct fs_truth *t)
 	free(t->canonical);
 	for (size_t i = 0; i < t->nw; i++)
 		window_free(t->w[i]);
-	free(t->w);
+	free(t->wbase);
+	fs_hmap_free(&t->serials);
 	fs_hmap_free(&t->pending);
 	for (size_t i = t->qhead; i < t->qn; i++) {
 		free(t->q[i].id);
