@@ -651,13 +651,12 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 		for (int i = 0; i < L->nstreams; i++) {
 			const char *spec = i && side->time_field ? side->time_field
 			                 : cfg->time_field ? cfg->time_field : "ts";
-			struct fs_path *tp = fs_path_new(spec, &why);
+			struct fs_path *tp = L->streams[i].tp = fs_path_new(spec, &why);
 			if (!tp)
 				fs_die(FS_EX_USAGE, "--%stime-field: %s", i ? side->what : "", why);
 			if (tp->envelope && !cfg->kcat)
 				fs_die(FS_EX_USAGE, "--%stime-field %s names a kcat envelope field; add --kcat",
 				       i ? side->what : "", tp->spec);
-			L->streams[i].tp = tp;
 		}
 	}
 	if (fs_diag_open(&L->diag, cfg->errors, cfg->max_errors, cfg->errors_append) < 0)

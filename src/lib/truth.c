@@ -761,6 +761,8 @@ int fs_truth_prediction(void *ctx, const struct fs_record *r, struct fs_run *run
 	struct window *w = window_find(t, key, 1);
 	if (w->n == w->cap) {
 		w->cap = w->cap ? 2 * w->cap : 64;
+		if (t->cfg.window_events && w->cap > t->cfg.window_events)
+			w->cap = t->cfg.window_events;  /* a count window never grows past N */
 		w->p = fs_xrealloc(w->p, w->cap * sizeof *w->p);
 		w->prob = fs_xrealloc(w->prob, w->cap * (size_t)t->k * sizeof *w->prob);
 	}
@@ -844,9 +846,10 @@ int fs_truth_label(void *ctx, const struct fs_record *r, struct fs_run *run)
 	if (read_id(t, r, run) < 0)
 		return -1;
 	json_t *own, *v = fs_path_get_any(t->label, r, &own);
-	int32_t c = v && !json_is_null(v) ? label_class(t, v) : LABEL_INVALID;
+	int present = v && !json_is_null(v);
+	int32_t c = present ? label_class(t, v) : LABEL_INVALID;
 	json_decref(own);
-	if (!v || json_is_null(v))
+	if (!present)
 		return fs_run_reject(run, FS_REJ_LABEL, "no label \"%s\" (name it with --label-field)",
 		                     t->label->spec);
 	if (c == LABEL_INVALID || (classes_known(t) && !label_ok(t, c)))
