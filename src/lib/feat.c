@@ -69,12 +69,20 @@ struct fs_feat {
 	int64_t ttl;               /* 0: keys are never forgotten */
 	int64_t clock;             /* the latest event time seen (the stream's time) */
 	int64_t swept;             /* the clock at the last sweep of idle keys */
+	/* --ttl with --kcat: each partition's own latest time; the stream's is
+	 * the earliest of them, so that which keys are swept does not depend on
+	 * how partitions interleave, or are split between pipelines */
+	struct fs_hmap parts;      /* "topic\0partition" -> index + 1 in pclock */
+	int64_t *pclock;
+	size_t np;
 	struct fs_path *time_path;
 	struct rownode row_shape;  /* for rows */
 	char *canonical;           /* what a state is tied to */
 	struct fs_buf text;        /* text values of the current event */
 	struct fs_buf row;         /* the current row's JSON, for --emit rows */
 };
+
+static size_t partition_clock(struct fs_feat *ff, const char *key, size_t n, int64_t t);
 
 /* ---------------------------------------------------------------- the spec */
 
@@ -486,6 +494,12 @@ void fs_feat_save(void *ctx, struct fs_state_writer *w)
 			fs_state_flush(w);
 		}
 	}
+	/* the partitions' clocks come last: a state from before them ends here */
+	fs_put_u64(b, ff->np);
+	fs_hmap_foreach(&ff->parts, it) {
+		fs_put_bytes(b, fs_hent_key(it), it->klen);
+		fs_put_i64(b, ff->pclock[it->v.u - 1]);
+	}
 }
 
 int fs_feat_load(void *ctx, const unsigned char *p, size_t n)
@@ -513,6 +527,14 @@ int fs_feat_load(void *ctx, const unsigned char *p, size_t n)
 			e->v.p = wk;
 		}
 	}
+	uint64_t np = r.ok && r.p < r.end ? fs_get_u64(&r) : 0;
+	for (uint64_t k = 0; k < np && r.ok; k++) {
+		size_t len;
+		const char *key = fs_get_bytes(&r, &len);
+		int64_t t = fs_get_i64(&r);
+		if (r.ok)
+			partition_clock(ff, key, len, t);
+	}
 	return r.ok && r.p == r.end ? 0 : -1;
 }
 
@@ -536,6 +558,8 @@ void fs_feat_free(struct fs_feat *ff)
 {
 	if (!ff)
 		return;
+	fs_hmap_free(&ff->parts);
+	free(ff->pclock);
 	for (size_t i = 0; i < ff->ng; i++) {
 		struct group *g = &ff->g[i];
 		fs_hmap_foreach(&g->table, it)
@@ -708,6 +732,42 @@ static void sweep(struct fs_feat *ff)
 	}
 }
 
+/* The index of a partition's clock, added at t when new. */
+static size_t partition_clock(struct fs_feat *ff, const char *key, size_t n, int64_t t)
+{
+	int created;
+	struct fs_hent *e = fs_hmap_upsert(&ff->parts, key, n, fs_hash(key, n), &created);
+	if (created) {
+		ff->pclock = fs_xrealloc(ff->pclock, (ff->np + 1) * sizeof *ff->pclock);
+		ff->pclock[ff->np] = t;
+		e->v.u = ++ff->np;
+	}
+	return e->v.u - 1;
+}
+
+/* --ttl: moves the stream's time on, per partition with --kcat. */
+static void advance_clock(struct fs_feat *ff, const struct fs_record *r)
+{
+	json_t *t = r->envelope ? json_object_get(r->envelope, "topic") : NULL;
+	json_t *p = r->envelope ? json_object_get(r->envelope, "partition") : NULL;
+	if (!json_is_string(t) || !json_is_integer(p)) {
+		if (r->time > ff->clock)
+			ff->clock = r->time;
+		return;
+	}
+	char key[320];
+	int n = snprintf(key, sizeof key, "%.255s%c%" JSON_INTEGER_FORMAT, json_string_value(t), 0,
+	                 json_integer_value(p));
+	size_t i = partition_clock(ff, key, (size_t)n, r->time);
+	if (r->time > ff->pclock[i])
+		ff->pclock[i] = r->time;
+	int64_t min = INT64_MAX;
+	for (size_t k = 0; k < ff->np; k++)
+		if (ff->pclock[k] < min)
+			min = ff->pclock[k];
+	ff->clock = min;
+}
+
 int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 {
 	struct fs_feat *ff = ctx;
@@ -756,11 +816,8 @@ int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 		fs_wkey_step(&g->ws, g->wk, r->time, g->vals, g->out);
 	}
 
-	if (ff->ttl) {
-		if (r->time > ff->clock)
-			ff->clock = r->time;
-		/* after the step: entry pointers may move, and none is held past here */
-	}
+	if (ff->ttl)
+		advance_clock(ff, r);
 
 	struct fs_record row;
 	const struct fs_record *target = r;

@@ -34,7 +34,8 @@ mkfifo keep
 "$mock" tx:4 scored:4 grouped:4 late:4 late-scored:4 < keep > bootstrap 2> mock.err &
 mock_pid=$!
 exec 9> keep
-trap 'exec 9>&-; kill $mock_pid 2>/dev/null; wait $mock_pid 2>/dev/null; rm -rf "$TMP"' EXIT
+# on any exit, also every consumer still running (their pids are in *.pid)
+trap 'exec 9>&-; kill $(cat "$TMP"/*.pid 2>/dev/null) $mock_pid 2>/dev/null; wait $mock_pid 2>/dev/null; rm -rf "$TMP"' EXIT
 for _ in $(seq 100); do [ -s bootstrap ] && break; sleep 0.05; done
 bs=$(cat bootstrap)
 if [ -z "$bs" ]; then
@@ -138,13 +139,13 @@ done
 
 # --- latency at a moderate rate: producer to consumer, through the pipeline
 lat_n=1500
-kcat -C -J $K -X fetch.wait.max.ms=5 -t late -o beginning -u -q |
+sh -c 'echo $$ > live.pid; exec kcat -C -J -b "$1" -X log_level=3 -X fetch.wait.max.ms=5 -t late -o beginning -u -q' sh "$bs" |
 	fsfeat --kcat --spec "$spec" --errors /dev/null 2>/dev/null |
 	fsscore --model "$model" |
 	kcat -P $K -X linger.ms=0 -t late-scored &
 live=$!
 sleep 1
-kcat -C $K -X fetch.wait.max.ms=5 -t late-scored -o beginning -u -q -f '%s\n' |
+sh -c 'echo $$ > far.pid; exec kcat -C -b "$1" -X log_level=3 -X fetch.wait.max.ms=5 -t late-scored -o beginning -u -q -f "%s\n" 2>/dev/null' sh "$bs" |
 	timeout 60 /usr/bin/python3 "$top_srcdir/tests/kafka/latency.py" receive $lat_n > latency.txt &
 receiver=$!
 sleep 1
@@ -155,7 +156,7 @@ status=$?
 echo "# bench: kcat -P | kcat -C -J | fsfeat | fsscore | kcat -P | kcat -C at 500 events/s: $(cat latency.txt)"
 echo "# (400 more events follow the paced ones: Debian 12's kcat -P holds messages back until more come; fstools(7))"
 check "latency: all $lat_n paced events came through the live pipeline" test "$status" -eq 0
-pkill -P $$ kcat 2>/dev/null
-pkill -f "kcat -C -J $K -X fetch.wait.max.ms=5 -t late " 2>/dev/null
+# the consumers never end by themselves: stop them, and the pipeline with them
+kill "$(cat live.pid)" "$(cat far.pid)" 2>/dev/null
 wait $live 2>/dev/null
 exit 0
