@@ -44,34 +44,19 @@ CHECK_N=20000
 [ "$CHECK_N" -gt "$N" ] && CHECK_N=$N
 PY=/usr/bin/python3
 
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+# here, top, out; die, have; bench_binary, bench_need_time, bench_pin, bench_machine
+. "$(dirname "$0")/lib.sh" || exit 1
 FSJOIN=${FSJOIN:-$top/fsjoin}
-out=$here/out
-mkdir -p "$out" || exit 1
 
-die() { echo "join.sh: $*" >&2; exit 1; }
-have() { command -v "$1" >/dev/null 2>&1; }
-
-[ -x "$FSJOIN" ] || die "no fsjoin binary at $FSJOIN (build it, or set FSJOIN)"
-# Time a private copy, so a rebuild during the run cannot mix two binaries
-# (only if it is a real executable, not a libtool wrapper script).
-FSJOIN_ORIG=$FSJOIN
-FSJOIN_MD5=$(md5sum < "$FSJOIN" | cut -c1-12)
-FSJOIN_MTIME=$(date -u -r "$FSJOIN" '+%Y-%m-%d %H:%M:%S UTC')
-if [ "$(head -c 4 "$FSJOIN" | od -An -c | tr -d ' ')" = '177ELF' ]; then
-	cp "$FSJOIN" "$out/fsjoin.bench" && FSJOIN=$out/fsjoin.bench || die "cannot copy $FSJOIN"
-fi
-[ -x /usr/bin/time ] || die "GNU time is needed at /usr/bin/time (apt-get install time)"
+# Time a private copy (FSJOIN_ORIG, FSJOIN_MD5, FSJOIN_MTIME: the original).
+bench_binary FSJOIN fsjoin
+bench_need_time
 $PY -c 'import numpy' 2>/dev/null || die "$PY has no numpy (apt-get install python3-numpy)"
 HAVE_PANDAS=""
 $PY -c 'import pandas' 2>/dev/null && HAVE_PANDAS=1
 
 # One core each: fsjoin on CPU 0, the reader that times its output on CPU 1.
-PIN=()
-if have taskset && taskset -c 0 true 2>/dev/null; then PIN=(taskset -c 0); fi
-HPIN=()
-if [ ${#PIN[@]} -gt 0 ] && taskset -c 1 true 2>/dev/null; then HPIN=(taskset -c 1); fi
+bench_pin
 
 # ---- inputs, generated once and cached (the names change with join_gen.py) ----
 gen_id=$(md5sum < "$here/join_gen.py" | cut -c1-8)
@@ -251,14 +236,11 @@ $(perf report -i "$out/join-perf.data" --stdio --no-children --sort dso,symbol 2
 fi
 
 # ---- table ----
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-ram=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-deb=$(cat /etc/debian_version 2>/dev/null || echo "?")
 vers="$("$FSJOIN" -V 2>&1 | head -n 1)"
 [ -n "$HAVE_PANDAS" ] && vers="$vers; $($PY -c 'import pandas, numpy, platform; print("pandas %s, numpy %s (Python %s)" % (pandas.__version__, numpy.__version__, platform.python_version()))')"
 echo
 echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: ${cpu:-?}, $(nproc) cores, $ram RAM, Debian $deb, kernel $(uname -r)"
+echo "machine: $(bench_machine)"
 echo "tools:   $vers"
 echo "fsjoin:  $FSJOIN_ORIG (md5 $FSJOIN_MD5..., built $FSJOIN_MTIME)"
 echo "spine:   $(basename "$SPINE"), $N events, $(awk -v b="$(stat -c %s "$SPINE")" -v n="$N" 'BEGIN { printf "%.1f MB, %.1f bytes/line", b / 1e6, b / n }'), time-ordered"

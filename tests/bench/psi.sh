@@ -15,18 +15,12 @@
 # BENCH_RUNS (3), BENCH_10M (1; 0 skips the 10M runs).
 set -u
 RUNS=${BENCH_RUNS:-3}
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+# here, top, out; die, have; bench_binary, bench_need_time, bench_pin
+. "$(dirname "$0")/lib.sh" || exit 1
 FSPSI=${FSPSI:-$top/fspsi}
-out=$here/out
-die() { echo "psi.sh: $*" >&2; exit 1; }
-[ -x "$FSPSI" ] || die "no fspsi binary at $FSPSI (build it, or set FSPSI)"
-[ -x /usr/bin/time ] || die "GNU time is needed at /usr/bin/time (apt-get install time)"
-if [ "$(head -c 4 "$FSPSI" | od -An -c | tr -d ' ')" = '177ELF' ]; then
-	cp "$FSPSI" "$out/fspsi.bench" && FSPSI=$out/fspsi.bench
-fi
-PIN=()
-if command -v taskset >/dev/null && taskset -c 0 true 2>/dev/null; then PIN=(taskset -c 0); fi
+bench_binary FSPSI fspsi  # times a private copy
+bench_need_time
+bench_pin
 
 input=$(ls "$out"/score-events-1000000-*.ndjson 2>/dev/null | head -n 1)
 if [ -z "$input" ]; then

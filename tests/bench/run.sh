@@ -18,33 +18,18 @@ SEED=${BENCH_SEED:-42}
 RUNS=${BENCH_RUNS:-3}
 PY=/usr/bin/python3
 
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+# here, top, out; die, have; bench_binary, bench_need_time, bench_pin, bench_machine
+. "$(dirname "$0")/lib.sh" || exit 1
 FSFEAT=${FSFEAT:-$top/fsfeat}
 SPEC=$here/spec8.json
-out=$here/out
-mkdir -p "$out" || exit 1
 
-die() { echo "run.sh: $*" >&2; exit 1; }
-have() { command -v "$1" >/dev/null 2>&1; }
-
-[ -x "$FSFEAT" ] || die "no fsfeat binary at $FSFEAT (build it, or set FSFEAT)"
-# Time a private copy, so a rebuild during the run cannot mix two binaries
-# (only if it is a real executable, not a libtool wrapper script).
-FSFEAT_ORIG=$FSFEAT
-FSFEAT_MD5=$(md5sum < "$FSFEAT" | cut -c1-12)
-FSFEAT_MTIME=$(date -u -r "$FSFEAT" '+%Y-%m-%d %H:%M:%S UTC')
-if [ "$(head -c 4 "$FSFEAT" | od -An -c | tr -d ' ')" = '177ELF' ]; then
-	cp "$FSFEAT" "$out/fsfeat.bench" && FSFEAT=$out/fsfeat.bench || die "cannot copy $FSFEAT"
-fi
-[ -x /usr/bin/time ] || die "GNU time is needed at /usr/bin/time (apt-get install time)"
+# Time a private copy (FSFEAT_ORIG, FSFEAT_MD5, FSFEAT_MTIME: the original).
+bench_binary FSFEAT fsfeat
+bench_need_time
 $PY -c 'import pandas' 2>/dev/null || die "$PY has no pandas (apt-get install python3-pandas)"
 
 # One core each: pin to CPU 0 when taskset works; pin the latency harness to CPU 1.
-PIN=()
-if have taskset && taskset -c 0 true 2>/dev/null; then PIN=(taskset -c 0); fi
-HPIN=()
-if [ ${#PIN[@]} -gt 0 ] && taskset -c 1 true 2>/dev/null; then HPIN=(taskset -c 1); fi
+bench_pin
 
 # ---- input, generated once and cached (the name changes with gen.py) ----
 gen_id=$(md5sum < "$here/gen.py" | cut -c1-8)
@@ -178,16 +163,13 @@ F=${BEST_fsfeat:-}
 	done
 } > "$out/table.txt"
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-ram=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-deb=$(cat /etc/debian_version 2>/dev/null || echo "?")
 vers="$("$FSFEAT" -V 2>&1 | head -n 1); jansson $(pkg-config --modversion jansson)"
 have jq && vers="$vers; $(jq --version 2>&1)"
 have mlr && vers="$vers; $(mlr --version 2>&1)"
 vers="$vers; pandas $($PY -c 'import pandas; print(pandas.__version__)') (Python $($PY -c 'import platform; print(platform.python_version())'))"
 echo
 echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: ${cpu:-?}, $(nproc) cores, $ram RAM, Debian $deb, kernel $(uname -r)"
+echo "machine: $(bench_machine)"
 echo "tools:   $vers"
 echo "fsfeat:  $FSFEAT_ORIG (md5 $FSFEAT_MD5..., built $FSFEAT_MTIME)"
 echo "input:   $(basename "$INPUT"), $(awk -v b="$BYTES" -v n="$N" 'BEGIN{printf "%.1f", b/n}') bytes/line"

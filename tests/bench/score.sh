@@ -30,33 +30,18 @@ CHECK_N=20000
 LAT_N=20000
 PY=/usr/bin/python3
 
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+# here, top, out; die, have; bench_binary, bench_need_time, bench_pin, bench_machine
+. "$(dirname "$0")/lib.sh" || exit 1
 FSSCORE=${FSSCORE:-$top/fsscore}
-out=$here/out
-mkdir -p "$out" || exit 1
 
-die() { echo "score.sh: $*" >&2; exit 1; }
-have() { command -v "$1" >/dev/null 2>&1; }
-
-[ -x "$FSSCORE" ] || die "no fsscore binary at $FSSCORE (build it, or set FSSCORE)"
-# Time a private copy, so a rebuild during the run cannot mix two binaries
-# (only if it is a real executable, not a libtool wrapper script).
-FSSCORE_ORIG=$FSSCORE
-FSSCORE_MD5=$(md5sum < "$FSSCORE" | cut -c1-12)
-FSSCORE_MTIME=$(date -u -r "$FSSCORE" '+%Y-%m-%d %H:%M:%S UTC')
-if [ "$(head -c 4 "$FSSCORE" | od -An -c | tr -d ' ')" = '177ELF' ]; then
-	cp "$FSSCORE" "$out/fsscore.bench" && FSSCORE=$out/fsscore.bench || die "cannot copy $FSSCORE"
-fi
-[ -x /usr/bin/time ] || die "GNU time is needed at /usr/bin/time (apt-get install time)"
+# Time a private copy (FSSCORE_ORIG, FSSCORE_MD5, FSSCORE_MTIME: the original).
+bench_binary FSSCORE fsscore
+bench_need_time
 $PY -c 'import xgboost, numpy' 2>/dev/null \
 	|| die "$PY has no xgboost or numpy (apt-get install python3-xgboost python3-numpy)"
 
 # One core each: pin to CPU 0 when taskset works; pin the latency harness to CPU 1.
-PIN=()
-if have taskset && taskset -c 0 true 2>/dev/null; then PIN=(taskset -c 0); fi
-HPIN=()
-if [ ${#PIN[@]} -gt 0 ] && taskset -c 1 true 2>/dev/null; then HPIN=(taskset -c 1); fi
+bench_pin
 
 # ---- input and model, generated once and cached (the names change with score_gen.py) ----
 gen_id=$(md5sum < "$here/score_gen.py" | cut -c1-8)
@@ -214,15 +199,12 @@ F=$(rate fsscore)
 	done
 } > "$out/score-table.txt"
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-ram=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-deb=$(cat /etc/debian_version 2>/dev/null || echo "?")
 vers="$("$FSSCORE" -V 2>&1 | head -n 1)"
 [ -n "$HAVE_PARSE" ] && vers="$vers; jansson $(pkg-config --modversion jansson)"
 vers="$vers; $($PY -c 'import xgboost, numpy, platform; print("xgboost %s, numpy %s (Python %s)" % (xgboost.__version__, numpy.__version__, platform.python_version()))')"
 echo
 echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: ${cpu:-?}, $(nproc) cores, $ram RAM, Debian $deb, kernel $(uname -r)"
+echo "machine: $(bench_machine)"
 echo "tools:   $vers"
 echo "fsscore: $FSSCORE_ORIG (md5 $FSSCORE_MD5..., built $FSSCORE_MTIME)"
 echo "input:   $(basename "$INPUT"), $(awk -v b="$BYTES" -v n="$N" 'BEGIN{printf "%.1f", b/n}') bytes/line, 25 features"

@@ -51,25 +51,13 @@ case $RUNS in '' | *[!0-9]* | 0) echo "truth.sh: BENCH_RUNS must be a positive n
 PY=/usr/bin/python3
 ARGS=(--id tx --maturity 30d --window 1d)
 
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+# here, top, out; die, have; bench_binary, bench_need_time, bench_pin, bench_machine
+. "$(dirname "$0")/lib.sh" || exit 1
 FSGT=${FSGROUNDTRUTH:-$top/fsgroundtruth}
-out=$here/out
-mkdir -p "$out" || exit 1
 
-die() { echo "truth.sh: $*" >&2; exit 1; }
-have() { command -v "$1" >/dev/null 2>&1; }
-
-[ -x "$FSGT" ] || die "no fsgroundtruth binary at $FSGT (make fsgroundtruth, or set FSGROUNDTRUTH)"
-# Time a private copy, so a rebuild during the run cannot mix two binaries
-# (only if it is a real executable, not a libtool wrapper script).
-FSGT_ORIG=$FSGT
-FSGT_MD5=$(md5sum < "$FSGT" | cut -c1-12)
-FSGT_MTIME=$(date -u -r "$FSGT" '+%Y-%m-%d %H:%M:%S UTC')
-if [ "$(head -c 4 "$FSGT" | od -An -c | tr -d ' ')" = '177ELF' ]; then
-	cp "$FSGT" "$out/fsgroundtruth.bench" && FSGT=$out/fsgroundtruth.bench || die "cannot copy $FSGT"
-fi
-[ -x /usr/bin/time ] || die "GNU time is needed at /usr/bin/time (apt-get install time)"
+# Time a private copy (FSGT_ORIG, FSGT_MD5, FSGT_MTIME: the original).
+bench_binary FSGT fsgroundtruth "make fsgroundtruth, or set FSGROUNDTRUTH"
+bench_need_time
 $PY -c 'import numpy' 2>/dev/null || die "$PY has no numpy (apt-get install python3-numpy)"
 HAVE_PANDAS=""
 if [ "${BENCH_PANDAS:-1}" != 0 ]; then
@@ -77,10 +65,7 @@ if [ "${BENCH_PANDAS:-1}" != 0 ]; then
 fi
 
 # One core each: the tools on CPU 0; cat feeding the pipe on CPU 1.
-PIN=()
-if have taskset && taskset -c 0 true 2>/dev/null; then PIN=(taskset -c 0); fi
-HPIN=()
-if [ ${#PIN[@]} -gt 0 ] && taskset -c 1 true 2>/dev/null; then HPIN=(taskset -c 1); fi
+bench_pin
 
 # ---- inputs, generated once and cached (the names change with truth_gen.py) ----
 gen_id=$(md5sum < "$here/truth_gen.py" | cut -c1-8)
@@ -242,14 +227,11 @@ PK=${RSS_pandas:-}
 	done
 } > "$out/truth-table.txt"
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-ram=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-deb=$(cat /etc/debian_version 2>/dev/null || echo "?")
 vers="$("$FSGT" -V 2>&1 | head -n 1)"
 [ -n "$HAVE_PANDAS" ] && vers="$vers; $($PY -c 'import pandas, numpy, sklearn, platform; print("pandas %s, scikit-learn %s, numpy %s (Python %s)" % (pandas.__version__, sklearn.__version__, numpy.__version__, platform.python_version()))')"
 echo
 echo "date:        $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine:     ${cpu:-?}, $(nproc) cores, $ram RAM, Debian $deb, kernel $(uname -r)"
+echo "machine:     $(bench_machine)"
 echo "tools:       $vers"
 echo "binary:      $FSGT_ORIG (md5 $FSGT_MD5..., built $FSGT_MTIME)"
 echo "predictions: $(basename "$PRED"), $N lines, $(awk -v b="$PBYTES" -v n="$N" 'BEGIN { printf "%.1f MB, %.1f bytes/line", b / 1e6, b / n }'), 60 days, sorted by ts"
