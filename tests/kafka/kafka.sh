@@ -145,8 +145,9 @@ sh -c 'echo $$ > live.pid; exec kcat -C -J -b "$1" -X log_level=3 -X fetch.wait.
 	kcat -P $K -X linger.ms=0 -t late-scored &
 live=$!
 sleep 1
-sh -c 'echo $$ > far.pid; exec kcat -C -b "$1" -X log_level=3 -X fetch.wait.max.ms=5 -t late-scored -o beginning -u -q -f "%s\n" 2>/dev/null' sh "$bs" |
-	timeout 60 /usr/bin/python3 "$top_srcdir/tests/kafka/latency.py" receive $lat_n > latency.txt &
+# (the receiver alone is waited for: its consumer never ends by itself)
+timeout 60 /usr/bin/python3 "$top_srcdir/tests/kafka/latency.py" receive $lat_n > latency.txt \
+	< <(sh -c 'echo $$ > far.pid; exec kcat -C -b "$1" -X log_level=3 -X fetch.wait.max.ms=5 -t late-scored -o beginning -u -q -f "%s\n" 2>/dev/null' sh "$bs") &
 receiver=$!
 sleep 1
 /usr/bin/python3 "$top_srcdir/tests/kafka/latency.py" send events.ndjson $lat_n 500 |
