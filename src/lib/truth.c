@@ -188,11 +188,6 @@ static int32_t label_class(const struct fs_truth *t, const json_t *v)
 	return (int32_t)d;
 }
 
-static int classes_known(const struct fs_truth *t)
-{
-	return t->kind != K_UNKNOWN;
-}
-
 static int label_ok(const struct fs_truth *t, int32_t c)
 {
 	return c >= 0 && c < (t->kind == K_BINARY ? 2 : t->k);
@@ -852,7 +847,7 @@ int fs_truth_label(void *ctx, const struct fs_record *r, struct fs_run *run)
 	if (!present)
 		return fs_run_reject(run, FS_REJ_LABEL, "no label \"%s\" (name it with --label-field)",
 		                     t->label->spec);
-	if (c == LABEL_INVALID || (classes_known(t) && !label_ok(t, c)))
+	if (c == LABEL_INVALID || (t->kind != K_UNKNOWN && !label_ok(t, c)))
 		return fs_run_reject(run, FS_REJ_LABEL, "the label is not a class: give 0/1 or "
 		                     "true/false for a binary model, a class number or a --classes "
 		                     "name for a multiclass one");
