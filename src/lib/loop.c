@@ -78,6 +78,21 @@ int fs_run_reject(struct fs_run *run, enum fs_reject why, const char *fmt, ...)
 	return -1;
 }
 
+void fs_run_reject_held(struct fs_run *run, enum fs_reject why, const char *source,
+                        uint64_t line, const char *text, size_t textlen, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (fs_diag_reject(run->diag, why, source, line, text, textlen, "%s", msg) && !run->over) {
+		fs_warn("%s:%llu: more than %lld rejected lines (--max-errors); stopping", source,
+		        (unsigned long long)line, run->diag->max_errors);
+		run->over = 1;
+	}
+}
+
 /* The parsers for the three input kinds. */
 struct parser {
 	const struct fs_loop_config *cfg;
@@ -550,6 +565,10 @@ static int process(struct loop *L, struct stream *s, const struct fs_line *l)
 	} else {
 		fs_out_maybe_flush(L->out);
 	}
+	if (run->over) {
+		L->status = FS_EX_DATAERR;  /* held lines the step rejected passed --max-errors */
+		return 1;
+	}
 	if (ps && checkpoint_due(ps) && checkpoint(L) < 0 && !fs_out_broken(L->out)) {
 		L->status = FS_EX_IOERR;
 		return 1;
@@ -699,6 +718,8 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 	fs_arena_end();
 	if (step->finish && !fs_out_broken(L->out) && !fs_out_failed(L->out))
 		step->finish(step->ctx, &L->run);
+	if (L->run.over && L->status == FS_EX_OK)
+		L->status = FS_EX_DATAERR;
 	/* The final state: after end of input, a signal or --max-errors; not
 	 * when the output was lost, which the last checkpoint still matches. */
 	if (L->ps && !fs_out_broken(L->out) && !fs_out_failed(L->out) && checkpoint(L) < 0 &&

@@ -37,6 +37,7 @@ struct fs_run {
 	struct fs_diag *diag;        /* for counts such as non-numeric values */
 	enum fs_reject why;
 	char msg[384];
+	int over;                    /* set by fs_run_reject_held past --max-errors */
 };
 
 struct fs_state_writer;
@@ -83,6 +84,13 @@ struct fs_step {
 	/* Optional: a second input, stepped by side->step with the same ctx. */
 	const struct fs_side *side;
 };
+
+/* Rejects a line the step held on to (a label waiting for its prediction)
+ * rather than the current record: it goes to the error output at once, with
+ * its own source and line. Past --max-errors the run stops after this step. */
+void fs_run_reject_held(struct fs_run *run, enum fs_reject why, const char *source,
+                        uint64_t line, const char *text, size_t textlen, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
 
 /* Sets the rejection reason and returns -1, for `return fs_run_reject(...)`. */
 int fs_run_reject(struct fs_run *run, enum fs_reject why, const char *fmt, ...)

@@ -26,7 +26,6 @@
 
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,19 +202,9 @@ static void put_label(const struct fs_truth *t, struct fs_buf *b, int32_t c)
 		put_u64(b, (uint64_t)c);
 }
 
-/* Rejects a line the engine held (a waiting label) on the error output. */
-static void reject_held(struct fs_truth *t, const struct waiting *l, enum fs_reject why,
-                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void reject_held(struct fs_truth *t, const struct waiting *l, enum fs_reject why,
-                        const char *fmt, ...)
-{
-	char msg[384];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	fs_diag_reject(t->run->diag, why, l->source, l->line, l->text, l->text_len, "%s", msg);
-}
+/* Rejects a waiting label's line, with its own source and line. */
+#define reject_held(t, l, why, ...) \
+	fs_run_reject_held((t)->run, why, (l)->source, (l)->line, (l)->text, (l)->text_len, __VA_ARGS__)
 
 /* ---------------------------------------------------------------- windows */
 
