@@ -96,3 +96,71 @@ void fs_hmap_free(struct fs_hmap *m)
 	m->e = NULL;
 	m->cap = m->n = 0;
 }
+
+/* ---------------------------------------------------------------- fs_hset */
+
+static struct fs_hset_ent *hset_probe(const struct fs_hset *s, uint64_t h)
+{
+	size_t mask = s->cap - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask)
+		if (!s->e[i].h || s->e[i].h == h)
+			return &s->e[i];
+}
+
+static void hset_resize(struct fs_hset *s, size_t cap)
+{
+	struct fs_hset_ent *old = s->e;
+	size_t oldcap = s->cap;
+	s->cap = cap;
+	s->e = fs_xcalloc(cap, sizeof *s->e);
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].h)
+			*hset_probe(s, old[i].h) = old[i];
+	free(old);
+}
+
+uint64_t *fs_hset_put(struct fs_hset *s, uint64_t h)
+{
+	if ((s->n + 1) * 4 > s->cap * 3)
+		hset_resize(s, s->cap ? s->cap * 2 : 64);
+	struct fs_hset_ent *e = hset_probe(s, h);
+	if (!e->h) {
+		e->h = h;
+		e->v = 0;
+		s->n++;
+	}
+	return &e->v;
+}
+
+const uint64_t *fs_hset_get(const struct fs_hset *s, uint64_t h)
+{
+	if (!s->n)
+		return NULL;
+	const struct fs_hset_ent *e = hset_probe(s, h);
+	return e->h ? &e->v : NULL;
+}
+
+void fs_hset_filter(struct fs_hset *s, int (*keep)(uint64_t v, const void *ctx), const void *ctx)
+{
+	size_t n = 0;
+	if (!s->cap)
+		return;
+	for (size_t i = 0; i < s->cap; i++) {
+		if (s->e[i].h && !keep(s->e[i].v, ctx))
+			s->e[i].h = 0;
+		n += s->e[i].h != 0;
+	}
+	s->n = n;
+	size_t cap = 64;
+	while (cap * 3 < n * 4 + 4)
+		cap *= 2;
+	hset_resize(s, cap > s->cap ? s->cap : cap);  /* re-probes every member */
+}
+
+void fs_hset_free(struct fs_hset *s)
+{
+	free(s->e);
+	s->e = NULL;
+	s->cap = s->n = 0;
+}
+

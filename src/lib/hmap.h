@@ -48,6 +48,27 @@ void fs_hmap_remove(struct fs_hmap *m, struct fs_hent *e);
 /* Frees the table and the key copies, not what values point to. */
 void fs_hmap_free(struct fs_hmap *m);
 
+/* A map from fs_hash values (never 0) to a 64-bit value, 16 bytes a slot:
+ * for facts kept about many keys whose text is not needed again
+ * (fsgroundtruth's predictions already written). Two keys of one hash are
+ * one member, so use it only where a collision is harmless. */
+struct fs_hset_ent {
+	uint64_t h, v;
+};
+
+struct fs_hset {
+	struct fs_hset_ent *e;
+	size_t cap, n;
+};
+
+/* The value of h, inserted as 0 when absent; valid until the next put. */
+uint64_t *fs_hset_put(struct fs_hset *s, uint64_t h);
+/* The value of h, or NULL. */
+const uint64_t *fs_hset_get(const struct fs_hset *s, uint64_t h);
+/* Keeps the members whose value keep() accepts, in a table rebuilt to fit. */
+void fs_hset_filter(struct fs_hset *s, int (*keep)(uint64_t v, const void *ctx), const void *ctx);
+void fs_hset_free(struct fs_hset *s);
+
 #define fs_hmap_foreach(m, it) \
 	for (struct fs_hent *it = (m)->e; (m)->e && it < (m)->e + (m)->cap; it++) \
 		if (it->hash)

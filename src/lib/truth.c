@@ -111,6 +111,11 @@ struct fs_truth {
 	size_t qhead, qn, qcap;
 	struct fs_hmap waiting;    /* id -> newest queue position + 1 */
 	struct fs_hmap sources;    /* interned source names */
+	/* Predictions whose window was written, remembered for one maturity
+	 * more by their id's hash, so that a label for one is too late, not
+	 * unmatched (a collision could only change which of the two it says) */
+	struct fs_hset written;    /* id hash -> the clock it is forgotten after */
+	int64_t written_swept;     /* the clock at the last sweep of it */
 
 	struct fs_buf text;
 	double *prob;              /* a prediction's probabilities while it is read */
@@ -522,15 +527,24 @@ static void finalize(struct fs_truth *t, struct window *w, struct pred *p)
 	emit_joined(t, w, p);
 }
 
+/* A written window's ids leave the pending map, and are remembered as
+ * written for one maturity more. */
 static void forget_ids(struct fs_truth *t, struct window *w)
 {
 	for (size_t i = 0; i < w->n; i++) {
 		const char *id = w->ids.p + w->p[i].id_off;
 		size_t n = w->p[i].id_len;
-		struct fs_hent *e = fs_hmap_find(&t->pending, id, n, fs_hash(id, n));
+		uint64_t h = fs_hash(id, n);
+		struct fs_hent *e = fs_hmap_find(&t->pending, id, n, h);
 		if (e)
 			fs_hmap_remove(&t->pending, e);
+		*fs_hset_put(&t->written, h) = (uint64_t)(t->clock + t->cfg.maturity_ns);
 	}
+}
+
+static int still_remembered(uint64_t until, const void *clock)
+{
+	return (int64_t)until >= *(const int64_t *)clock;
 }
 
 static int window_mature(const struct fs_truth *t, const struct window *w)
@@ -560,10 +574,8 @@ static void advance(struct fs_truth *t)
 	while (t->qhead < t->qn && t->q[t->qhead].t < horizon) {
 		struct waiting *l = &t->q[t->qhead];
 		if (l->live) {
-			reject_held(t, l, FS_REJ_UNMATCHED, "no prediction with this id is waiting for "
-			            "a label: none came within --maturity %s of the label's time, or its "
-			            "window was already written (the label came that late)",
-			            t->cfg.maturity_arg);
+			reject_held(t, l, FS_REJ_UNMATCHED, "no prediction with this id came within "
+			            "--maturity %s of the label's time", t->cfg.maturity_arg);
 			struct fs_hent *e = fs_hmap_find(&t->waiting, l->id, l->id_len, fs_hash(l->id, l->id_len));
 			if (e && e->v.u == t->qbase + t->qhead + 1)
 				fs_hmap_remove(&t->waiting, e);
@@ -571,6 +583,11 @@ static void advance(struct fs_truth *t)
 		free(l->id);
 		free(l->text);
 		t->qhead++;
+	}
+	/* written predictions are forgotten a quarter of a maturity at a time */
+	if (t->written_swept == INT64_MIN || t->clock - t->written_swept >= t->cfg.maturity_ns / 4) {
+		fs_hset_filter(&t->written, still_remembered, &t->clock);
+		t->written_swept = t->clock;
 	}
 	if (t->qhead > 4096 && t->qhead * 2 > t->qn) {
 		memmove(t->q, t->q + t->qhead, (t->qn - t->qhead) * sizeof *t->q);
@@ -854,6 +871,13 @@ int fs_truth_label(void *ctx, const struct fs_record *r, struct fs_run *run)
 		}
 		return 0;
 	}
+	if (fs_hset_get(&t->written, h)) {
+		char a[64];
+		fs_time_format(r->time, a, sizeof a);
+		return fs_run_reject(run, FS_REJ_LATE, "label at %s came after its prediction matured "
+		                     "and its window was written (--maturity %s): not counted", a,
+		                     t->cfg.maturity_arg);
+	}
 	/* no prediction yet: the label waits for it */
 	if (t->qn == t->qcap) {
 		t->qcap = t->qcap ? 2 * t->qcap : 1024;
@@ -949,6 +973,14 @@ void fs_truth_save(void *ctx, struct fs_state_writer *sw)
 		fs_put_u64(b, l->line);
 		fs_put_bytes(b, l->text, l->text_len);
 		fs_state_flush(sw);
+	}
+	fs_put_i64(b, t->written_swept);
+	fs_put_u64(b, t->written.n);
+	for (size_t i = 0; i < t->written.cap; i++) {
+		if (!t->written.e[i].h)
+			continue;
+		fs_put_u64(b, t->written.e[i].h);
+		fs_put_u64(b, t->written.e[i].v);
 	}
 }
 
@@ -1052,6 +1084,16 @@ int fs_truth_load(void *ctx, const unsigned char *data, size_t n)
 		e->v.u = t->qbase + t->qn + 1;
 		t->qn++;
 	}
+	t->written_swept = fs_get_i64(&r);
+	uint64_t nwr = fs_get_u64(&r);
+	if (nwr > (uint64_t)(r.end - r.p))
+		return -1;
+	for (uint64_t i = 0; i < nwr && r.ok; i++) {
+		uint64_t h = fs_get_u64(&r);
+		uint64_t until = fs_get_u64(&r);
+		if (r.ok && h)
+			*fs_hset_put(&t->written, h) = until;
+	}
 	return r.ok && r.p == r.end ? 0 : -1;
 }
 
@@ -1095,6 +1137,7 @@ struct fs_truth *fs_truth_new(const struct fs_truth_config *cfg, char *err, size
 	struct fs_truth *t = fs_xcalloc(1, sizeof *t);
 	t->cfg = *cfg;
 	t->written_below = INT64_MIN;
+	t->written_swept = INT64_MIN;
 	if (!(t->id = path(cfg->id, "--id", err, errsize)) ||
 	    !(t->label = path(cfg->label_field, "--label-field", err, errsize)) ||
 	    !(t->score = path(cfg->score_field ? cfg->score_field : "score", "--score-field", err, errsize)))
@@ -1204,6 +1247,7 @@ void fs_truth_free(struct fs_truth *t)
 	}
 	free(t->q);
 	fs_hmap_free(&t->waiting);
+	fs_hset_free(&t->written);
 	fs_hmap_foreach(&t->sources, e) free(e->v.p);
 	fs_hmap_free(&t->sources);
 	fs_buf_free(&t->text);
