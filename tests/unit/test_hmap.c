@@ -1,4 +1,4 @@
-/* test_hmap.c: the hash map agrees with a plain array under random use. */
+/* test_hmap.c: the hash map and the hash set agree with a plain array. */
 #include <criterion/criterion.h>
 
 #include "lib/hmap.h"
@@ -53,4 +53,38 @@ Test(hmap, keys_may_hold_any_bytes)
 	cr_expect_null(fs_hmap_find(&m, "a\0c", 3, fs_hash("a\0c", 3)));
 	cr_expect_not_null(fs_hmap_find(&m, "a\0b", 3, fs_hash("a\0b", 3)));
 	fs_hmap_free(&m);
+}
+
+static int even_only(uint64_t v, const void *ctx)
+{
+	(void)ctx;
+	return v % 2 == 0;
+}
+
+Test(hmap, hset_puts_gets_and_filters_agree_with_a_reference)
+{
+	/* values 1..2000 under distinct hashes; keep the even values */
+	enum { N = 2000 };
+	uint64_t hash[N];
+	struct fs_hset s = {0};
+	for (int i = 0; i < N; i++) {
+		hash[i] = fs_hash(&i, sizeof i);
+		*fs_hset_put(&s, hash[i]) = (uint64_t)i + 1;
+	}
+	cr_assert_eq(s.n, N);
+	*fs_hset_put(&s, hash[5]) = 6;  /* a put of a member finds it */
+	cr_assert_eq(s.n, N);
+	fs_hset_filter(&s, even_only, NULL);
+	cr_assert_eq(s.n, N / 2);
+	for (int i = 0; i < N; i++) {
+		const uint64_t *v = fs_hset_get(&s, hash[i]);
+		if ((i + 1) % 2 == 0)
+			cr_assert(v && *v == (uint64_t)i + 1, "value %d kept", i + 1);
+		else
+			cr_assert_null(v, "value %d dropped", i + 1);
+	}
+	fs_hset_filter(&s, even_only, NULL);
+	cr_assert_eq(s.n, N / 2, "filtering again keeps the same");
+	fs_hset_free(&s);
+	cr_assert_null(fs_hset_get(&s, hash[1]));
 }
