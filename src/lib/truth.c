@@ -6,7 +6,9 @@
  * prediction lines sit in the window's byte buffers. The pending map finds
  * a prediction by id until its window is written. Labels that came before
  * their prediction wait in a queue in arrival order, found by id through a
- * second map; one that waits longer than the maturity is given up.
+ * second map; one that waits longer than the maturity is given up. Once a
+ * window is written, its ids are remembered by hash for one maturity more,
+ * so that a label for one of them is told too late rather than unmatched.
  *
  * Each window keeps a cursor: the predictions before it are final. Since
  * predictions arrive nearly in time order, advancing the cursors is cheap;
