@@ -993,7 +993,7 @@ int fs_drift_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 	}
 	/* the window this event belongs to */
 	if (d->cfg.window_ns) {
-		int64_t w = r->time / d->cfg.window_ns - (r->time % d->cfg.window_ns < 0);
+		int64_t w = fs_time_period(r->time, d->cfg.window_ns);
 		if (d->win_open && w > d->win_index)
 			close_window(d, run->out);
 		else if (d->win_open && w < d->win_index)

@@ -45,4 +45,11 @@ void fs_time_format(int64_t ns, char *out, size_t size);
 /* Formats a duration in the largest exact units ("1h30m", "250ms"). */
 void fs_duration_format(int64_t ns, char *out, size_t size);
 
+/* The number of the period of length d (> 0) that holds time t, periods
+ * aligned to the epoch: floor(t / d), also before 1970. */
+static inline int64_t fs_time_period(int64_t t, int64_t d)
+{
+	return t / d - (t % d < 0);
+}
+
 #endif

@@ -152,25 +152,11 @@ static void put_time(struct fs_buf *b, int64_t ns)
 	fs_json_put_string(b, s, strlen(s));
 }
 
-static void put_num(struct fs_buf *b, double v)
-{
-	if (isfinite(v))
-		fs_json_put_double(b, v);
-	else
-		fs_buf_puts(b, "null");
-}
-
 static void put_u64(struct fs_buf *b, uint64_t v)
 {
 	char s[24];
 	snprintf(s, sizeof s, "%" PRIu64, v);
 	fs_buf_puts(b, s);
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
 /* The class a label value names: 0/1 and booleans for a binary model, a
@@ -316,7 +302,7 @@ static void emit_joined(struct fs_truth *t, const struct window *w, const struct
 		fs_buf_puts(b, "null");
 	fs_emit_key(&e, "\"label_delay\":", 14);
 	if (p->nlabels)
-		put_num(b, (double)(p->t_label - p->t) / 1e9);
+		fs_json_put_double(b, (double)(p->t_label - p->t) / 1e9);
 	else
 		fs_buf_puts(b, "null");
 	fs_emit_key(&e, "\"label_count\":", 14);
@@ -457,7 +443,7 @@ static void write_metrics(struct fs_truth *t, const struct window *w, int mature
 		if (m.integer[i])
 			put_u64(b, (uint64_t)m.v[i]);
 		else
-			put_num(b, m.v[i]);
+			fs_json_put_double(b, m.v[i]);
 	}
 	fs_buf_puts(b, "}\n");
 	if (!mature)
@@ -474,9 +460,9 @@ static void write_metrics(struct fs_truth *t, const struct window *w, int mature
 			fs_buf_puts(b, ",\"metric\":");
 			fs_json_put_string(b, al->metric, strlen(al->metric));
 			fs_buf_puts(b, ",\"value\":");
-			put_num(b, m.v[i]);
+			fs_json_put_double(b, m.v[i]);
 			fs_buf_puts(b, ",\"limit\":");
-			put_num(b, al->limit);
+			fs_json_put_double(b, al->limit);
 			fs_buf_puts(b, "}\n");
 			char s[64], e[64], v[FS_DBL_MAX];
 			fs_time_format(window_start(t, w), s, sizeof s);
@@ -742,7 +728,7 @@ int fs_truth_prediction(void *ctx, const struct fs_record *r, struct fs_run *run
 		return -1;
 	int64_t key;
 	if (t->cfg.window_ns) {
-		key = floor_div(r->time, t->cfg.window_ns);
+		key = fs_time_period(r->time, t->cfg.window_ns);
 		if (key < t->written_below) {
 			char s[64];
 			fs_time_format(key * t->cfg.window_ns, s, sizeof s);

@@ -10,6 +10,7 @@
  * step costs amortised O(1).
  */
 #include "window.h"
+#include "timefmt.h"
 #include "diag.h"
 #include "state.h"
 
@@ -563,11 +564,6 @@ struct bextra {
 	double last;
 };
 
-static int64_t bucket_of(int64_t t, int64_t b)
-{
-	return t / b - (t % b < 0);  /* floor division: buckets align to the epoch */
-}
-
 static int same_family(const struct fs_wfeat *a, const struct fs_wfeat *b)
 {
 	return a->bucket && a->bucket == b->bucket && a->window == b->window;
@@ -791,7 +787,7 @@ static void bucketed_expire(const struct fs_wspec *ws, struct fs_wkey *k, size_t
 {
 	const struct fs_wfeat *ft = &ws->feat[f];
 	struct agg *a = &k->a[f];
-	int64_t lo = bucket_of(t, ft->bucket) - ft->window / ft->bucket + 1;
+	int64_t lo = fs_time_period(t, ft->bucket) - ft->window / ft->bucket + 1;
 	if (fam_owner(ws, f) == f) {
 		if (!a->u.bk.share) {
 			int slots[ws->nslots + 1];  /* a family reads at most every slot */
@@ -810,7 +806,7 @@ static void bucketed_add(const struct fs_wspec *ws, struct fs_wkey *k, size_t f,
                          const struct fs_wval *vals)
 {
 	const struct fs_wfeat *ft = &ws->feat[f];
-	int64_t K = bucket_of(t, ft->bucket);
+	int64_t K = fs_time_period(t, ft->bucket);
 	if (fam_owner(ws, f) == f) {
 		int slots[ws->nslots + 1];  /* a family reads at most every slot */
 		fam_slots(ws, f, slots);
