@@ -8,6 +8,7 @@
 #include "lib/feat.h"
 #include "lib/json.h"
 #include "lib/loop.h"
+#include "lib/online.h"
 #include "lib/state.h"
 
 #include <stdlib.h>
@@ -19,7 +20,9 @@ static const char usage[] =
 	"fsfeat --spec SPEC [-o FILE] [--emit events|rows] [--into NAME]\n"
 	"              [--lateness DURATION] [--kcat | --regex PATTERN] [-t PATH]\n"
 	"              [-u UNIT] [--errors FILE] [--max-errors N]\n"
-	"              [--ttl DURATION] [--state FILE [--checkpoint EVERY]] [FILE ...]\n"
+	"              [--ttl DURATION] [--state FILE [--checkpoint EVERY]] [--rows FILE]\n"
+	"              [--online URL [--online-prefix PREFIX] [--online-ttl DURATION]\n"
+	"              [--online-timeout DURATION]] [FILE ...]\n"
 	"       fsfeat --state FILE --inspect";
 
 static const char description[] =
@@ -28,17 +31,20 @@ static const char description[] =
 	"the event with a \"features\" object appended. The same input lines in the same\n"
 	"order give byte-identical output, live or replayed.";
 
-enum { OPT_SPEC = FS_OPT_TOOL, OPT_EMIT, OPT_INTO, OPT_LATENESS, OPT_INSPECT, OPT_TTL };
+enum { OPT_SPEC = FS_OPT_TOOL, OPT_EMIT, OPT_INTO, OPT_LATENESS, OPT_INSPECT, OPT_TTL, OPT_ROWS };
 
 static const struct fs_option options[] = {
 	{"emit", 0, "WHAT", "events (default) or rows: keys, time, features", OPT_EMIT},
 	{"inspect", 0, NULL, "print what the --state file holds, as JSON, and exit", OPT_INSPECT},
 	{"into", 0, "NAME", "name of the features object (default: features)", OPT_INTO},
 	{"lateness", 0, "DURATION", "reject events DURATION older than their key's latest", OPT_LATENESS},
+	{"rows", 0, "FILE", "also write offline-store rows to FILE (.zst: compressed)", OPT_ROWS},
 	{"spec", 's', "FILE", "the feature spec (JSON); see fsfeat(1)", OPT_SPEC},
 	{"ttl", 0, "DURATION", "a key idle longer than DURATION starts afresh and is forgotten", OPT_TTL},
 	FS_COMMON_OPTIONS,
 	FS_STATE_OPTIONS,
+	FS_ONLINE_OPTIONS,
+	FS_ONLINE_TTL_OPTION,
 	{NULL, 0, NULL, NULL, 0},
 };
 
@@ -96,6 +102,7 @@ static int inspect(const char *path)
 	NUM(",\"events_kept\":%llu", (unsigned long long)fs_feat_events(ff));
 	NUM(",\"bytes\":%zu", st.file_bytes);
 	NUM(",\"payload_bytes\":%zu", st.payload_len);
+	NUM(",\"online_unsent\":%llu", (unsigned long long)fs_feat_unsent(ff));
 	fs_buf_puts(&b, ",\"sources\":{");
 	int first = 1;
 	fs_hmap_foreach(&st.pos.sources, it) {
@@ -139,6 +146,7 @@ int main(int argc, char **argv)
 {
 	struct fs_loop_config loop = {.max_errors = -1, .need_time = 1};
 	struct fs_feat_config feat = {.lateness = -1};
+	struct fs_online_config oc = {.timeout_ns = 30 * FS_NS_PER_SEC, .writer = 1};
 	struct fs_cli cli;
 	const char *arg;
 	int id, want_inspect = 0;
@@ -146,9 +154,13 @@ int main(int argc, char **argv)
 	fs_prog = "fsfeat";
 	fs_cli_init(&cli, options, usage, argc, argv);
 	while ((id = fs_cli_next(&cli, &arg)) != -1) {
-		if (fs_cli_common(&cli, &loop, id, arg, description))
+		if (fs_cli_common(&cli, &loop, id, arg, description) ||
+		    fs_cli_online(&cli, &oc, &feat.online_prefix, id, arg))
 			continue;
 		switch (id) {
+		case OPT_ROWS:
+			feat.rows_path = arg;
+			break;
 		case OPT_SPEC:
 			feat.spec_path = arg;
 			break;
@@ -185,18 +197,59 @@ int main(int argc, char **argv)
 		fs_usage_error(usage, "no --spec given; a spec names the key and the features");
 	if (loop.kcat && loop.regex)
 		fs_usage_error(usage, "--kcat and --regex exclude each other");
+	if (!oc.url && (feat.online_prefix || oc.ttl_ms))
+		fs_usage_error(usage, "--online-prefix and --online-ttl go with --online URL");
+	if (feat.rows_path && loop.output && strcmp(feat.rows_path, loop.output) == 0)
+		fs_usage_error(usage, "--rows %s is also the -o file; give the rows a file of their own",
+		               feat.rows_path);
+	char *prefix = NULL;
+	if (oc.url && !feat.online_prefix) {
+		/* the spec's file name, without its directory and extension */
+		const char *base = strrchr(feat.spec_path, '/');
+		base = base ? base + 1 : feat.spec_path;
+		size_t n = strcspn(base, ".");
+		prefix = fs_xmalloc(n + 2);
+		memcpy(prefix, base, n);
+		memcpy(prefix + n, ":", 2);
+		feat.online_prefix = prefix;
+	}
 	feat.time_field = loop.time_field;
 	feat.time_unit_ns = fs_time_unit_ns(loop.time_unit);
 	feat.kcat = loop.kcat;
 
-	char err[512];
+	char err[768];
 	int status;
+	if (oc.url && !(feat.online = fs_online_open(&oc, err, sizeof err, &status))) {
+		if (status == FS_EX_USAGE)
+			fs_usage_error(usage, "%s", err);
+		fs_die(status, "%s", err);
+	}
 	struct fs_feat *ff = fs_feat_new(&feat, err, sizeof err, &status);
 	if (!ff)
 		fs_die(status, "%s", err);
 	struct fs_step step = {.ctx = ff, .step = fs_feat_step, .canonical = fs_feat_canonical(ff),
 	                       .save = fs_feat_save, .load = fs_feat_load};
+	if (feat.online || feat.rows_path) {
+		step.idle = fs_feat_idle;
+		step.sync = fs_feat_sync;
+		step.finish = fs_feat_finish;
+	}
 	status = fs_loop_run(&loop, argv + optind, argc - optind, &step);
+	const char *why;
+	uint64_t unsent = fs_feat_unsent(ff);
+	if (feat.online && fs_online_failed(feat.online, &why)) {
+		if (loop.state)
+			fs_warn("%s; the state %s holds the %llu writes not acknowledged: run again to "
+			        "send them and resume", why, loop.state, (unsigned long long)unsent);
+		else
+			fs_warn("%s; %llu writes not acknowledged are lost (with --state a restart would "
+			        "send them and resume exactly)", why, (unsigned long long)unsent);
+	} else if (!feat.online && unsent) {
+		fs_warn("%s: held %llu writes the online store never acknowledged; without --online "
+		        "they are dropped", loop.state, (unsigned long long)unsent);
+	}
 	fs_feat_free(ff);
+	fs_online_free(feat.online);
+	free(prefix);
 	return status;
 }

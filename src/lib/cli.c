@@ -1,5 +1,6 @@
 /* cli.c: option tables, --help and the shared options (see cli.h). */
 #include "cli.h"
+#include "online.h"
 #include "diag.h"
 
 #include <errno.h>
@@ -100,6 +101,29 @@ void fs_cli_help(const struct fs_cli *cli, const char *description, FILE *f)
 	}
 	fprintf(f, "\nSee %s(1) and fstools(7) for the details.\n", fs_prog);
 	free(sorted);
+}
+
+int fs_cli_online(const struct fs_cli *cli, struct fs_online_config *cfg, const char **prefix,
+                  int id, const char *arg)
+{
+	switch (id) {
+	case FS_OPT_ONLINE:
+		cfg->url = arg;
+		return 1;
+	case FS_OPT_ONLINE_PREFIX:
+		*prefix = arg;
+		return 1;
+	case FS_OPT_ONLINE_TIMEOUT:
+		cfg->timeout_ns = fs_cli_duration(cli, "--online-timeout", arg);
+		return 1;
+	case FS_OPT_ONLINE_TTL:
+		cfg->ttl_ms = fs_cli_duration(cli, "--online-ttl", arg) / 1000000;
+		if (!cfg->ttl_ms)
+			fs_usage_error(cli->usage, "--online-ttl %s: Redis expires in whole milliseconds; "
+			               "give at least 1ms", arg);
+		return 1;
+	}
+	return 0;
 }
 
 int fs_cli_common(const struct fs_cli *cli, struct fs_loop_config *cfg, int id,

@@ -23,7 +23,8 @@ struct fs_option {
 enum {
 	FS_OPT_ERRORS = 1000, FS_OPT_HELP, FS_OPT_KCAT, FS_OPT_MAX_ERRORS, FS_OPT_OUTPUT,
 	FS_OPT_REGEX, FS_OPT_TIME_FIELD, FS_OPT_TIME_UNIT, FS_OPT_VERSION, FS_OPT_STATE,
-	FS_OPT_CHECKPOINT,
+	FS_OPT_CHECKPOINT, FS_OPT_ONLINE, FS_OPT_ONLINE_PREFIX, FS_OPT_ONLINE_TIMEOUT,
+	FS_OPT_ONLINE_TTL,
 	FS_OPT_TOOL = 2000       /* tools number their own options from here */
 };
 
@@ -49,6 +50,16 @@ enum {
 	{"checkpoint", 0, "EVERY", "with --state, also save every N records or DURATION", FS_OPT_CHECKPOINT}, \
 	{"state", 0, "FILE", "restore state from FILE, save it there at exit", FS_OPT_STATE}
 
+/* The online store (online.h): tools that write or read it. */
+#define FS_ONLINE_OPTIONS \
+	{"online", 0, "URL", "the online store: redis://HOST[:PORT][/DB] or unix:///PATH", FS_OPT_ONLINE}, \
+	{"online-prefix", 0, "PREFIX", "the store's keys start with PREFIX (fstools(7))", FS_OPT_ONLINE_PREFIX}, \
+	{"online-timeout", 0, "DURATION", "retry a lost store this long, then exit 75 (default: 30s)", FS_OPT_ONLINE_TIMEOUT}
+
+/* Writers of the online store also set its expiry. */
+#define FS_ONLINE_TTL_OPTION \
+	{"online-ttl", 0, "DURATION", "entities not written for DURATION expire from the store", FS_OPT_ONLINE_TTL}
+
 struct fs_cli {
 	const struct fs_option *opts;
 	const char *usage;       /* the one-line usage, as in the man page SYNOPSIS */
@@ -71,6 +82,11 @@ void fs_cli_help(const struct fs_cli *cli, const char *description, FILE *f);
  * --help and --version print and exit 0. */
 int fs_cli_common(const struct fs_cli *cli, struct fs_loop_config *cfg, int id,
                   const char *arg, const char *description);
+/* Applies an online-store option to cfg (and the key prefix to *prefix);
+ * returns 1 when id was one, else 0. */
+struct fs_online_config;
+int fs_cli_online(const struct fs_cli *cli, struct fs_online_config *cfg, const char **prefix,
+                  int id, const char *arg);
 /* A whole number in [min, max], or a usage error naming the option. */
 long long fs_cli_number(const struct fs_cli *cli, const char *opt, const char *arg,
                         long long min, long long max);

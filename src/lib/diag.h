@@ -20,8 +20,10 @@ enum fs_exit {
 	FS_EX_USAGE = 64,     /* bad command line or spec */
 	FS_EX_DATAERR = 65,   /* more rejected lines than --max-errors allows */
 	FS_EX_NOINPUT = 66,   /* an input, spec or state file is missing or unreadable */
+	FS_EX_UNAVAILABLE = 69, /* a service (the online store) is unreachable at start */
 	FS_EX_SOFTWARE = 70,  /* internal error, out of memory */
 	FS_EX_IOERR = 74,     /* writing output failed */
+	FS_EX_TEMPFAIL = 75,  /* a service went away for longer than allowed: state saved, restart */
 };
 
 /* Why a line was rejected; the summary counts each reason separately. */

@@ -2,6 +2,7 @@
 #include "feat.h"
 #include "diag.h"
 #include "json.h"
+#include "online.h"
 #include "output.h"
 #include "state.h"
 #include "window.h"
@@ -80,6 +81,17 @@ struct fs_feat {
 	char *canonical;           /* what a state is tied to */
 	struct fs_buf text;        /* text values of the current event */
 	struct fs_buf row;         /* the current row's JSON, for --emit rows */
+	/* --online: per group, its keys' prefix; scratch for a key and a value */
+	struct fs_online *online;
+	char **oprefix;
+	struct fs_buf okey, oval;
+	/* --rows: opened at the first need, keeping what a restored state wrote */
+	const char *rows_path;
+	struct fs_out *rows_out;
+	uint64_t rows_keep;        /* bytes of the file a restored state reflects */
+	uint64_t rows_offset;      /* its size once closed */
+	int rows_closed;
+	uint64_t unsent;           /* online writes a state held, loaded without --online */
 };
 
 static size_t partition_clock(struct fs_feat *ff, const char *key, size_t n, int64_t t);
@@ -390,6 +402,29 @@ static const struct fs_path *envelope_path(const struct fs_feat *ff)
 	return NULL;
 }
 
+/* --online: the prefix of each group's keys. One key group uses the prefix
+ * as it is; with several, each adds its key fields, so that equal values of
+ * two keys (user 7, merchant 7) stay two entities. */
+static int online_prefixes(struct fs_feat *ff, const char *prefix, struct specerr *e)
+{
+	for (size_t i = 0; i < ff->nf; i++)
+		if (strcmp(ff->f[i].name, FS_ONLINE_TIME) == 0)
+			return bad(e, "feature \"%s\": the online store keeps the time in a field of "
+			           "that name; rename the feature", FS_ONLINE_TIME);
+	ff->oprefix = fs_xcalloc(ff->ng, sizeof *ff->oprefix);
+	for (size_t i = 0; i < ff->ng; i++) {
+		struct fs_buf b = {0};
+		fs_buf_puts(&b, prefix);
+		for (size_t k = 0; ff->ng > 1 && k < ff->g[i].nkeys; k++) {
+			fs_buf_puts(&b, ff->g[i].keys[k]->spec);
+			fs_buf_putc(&b, k + 1 < ff->g[i].nkeys ? ',' : ':');
+		}
+		fs_buf_cstr(&b);
+		ff->oprefix[i] = b.p;
+	}
+	return 0;
+}
+
 struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t errsize,
                             int *status)
 {
@@ -419,6 +454,8 @@ struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t 
 	ff->lateness = cfg->lateness;
 	ff->ttl = cfg->ttl;
 	ff->clock = ff->swept = INT64_MIN;
+	ff->online = cfg->online;
+	ff->rows_path = cfg->rows_path;
 	int rc = parse_spec(ff, &e, spec);
 	if (rc == 0) {
 		/* The state is tied to what shapes it: the spec without its
@@ -452,7 +489,7 @@ struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t 
 		g->textoff = fs_xcalloc(g->ws.nslots, sizeof *g->textoff);
 		g->out = fs_xcalloc(g->ws.nfeat, sizeof *g->out);
 		for (size_t k = 0; k < g->nkeys; k++) {
-			if (ff->rows && ff->time_path && row_top_is(g->keys[k], ff->into)) {
+			if ((ff->rows || ff->rows_path) && ff->time_path && row_top_is(g->keys[k], ff->into)) {
 				bad(&e, "--into %s: rows already hold the key field \"%s\"; name the "
 				    "features object otherwise", ff->into, g->keys[k]->spec);
 				fs_feat_free(ff);
@@ -462,13 +499,17 @@ struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t 
 		}
 	}
 	if (ff->time_path) {
-		if (ff->rows && row_top_is(ff->time_path, ff->into)) {
+		if ((ff->rows || ff->rows_path) && row_top_is(ff->time_path, ff->into)) {
 			bad(&e, "--into %s: rows already hold the time field; name the features "
 			    "object otherwise", ff->into);
 			fs_feat_free(ff);
 			return NULL;
 		}
 		row_add(&ff->row_shape, ff->time_path);
+	}
+	if (ff->online && online_prefixes(ff, cfg->online_prefix, &e) < 0) {
+		fs_feat_free(ff);
+		return NULL;
 	}
 	return ff;
 }
@@ -499,6 +540,16 @@ void fs_feat_save(void *ctx, struct fs_state_writer *w)
 	fs_hmap_foreach(&ff->parts, it) {
 		fs_put_bytes(b, fs_hent_key(it), it->klen);
 		fs_put_i64(b, ff->pclock[it->v.u - 1]);
+	}
+	/* then the --rows file's size (+1, 0: none) and the writes the online
+	 * store has not acknowledged, which the next run sends first */
+	uint64_t rows = ff->rows_out ? fs_out_offset(ff->rows_out) + 1
+	              : ff->rows_closed ? ff->rows_offset + 1 : ff->rows_keep ? ff->rows_keep + 1 : 0;
+	fs_put_u64(b, rows);
+	if (ff->online) {
+		fs_online_save(ff->online, b);
+	} else {
+		fs_put_u64(b, 0);
 	}
 }
 
@@ -535,6 +586,19 @@ int fs_feat_load(void *ctx, const unsigned char *p, size_t n)
 		if (r.ok)
 			partition_clock(ff, key, len, t);
 	}
+	if (r.ok && r.p < r.end) {
+		uint64_t rows = fs_get_u64(&r);
+		ff->rows_keep = rows ? rows - 1 : 0;
+		if (ff->online) {
+			if (fs_online_load(ff->online, &r) < 0)
+				return -1;
+		} else {
+			struct fs_rd peek = r;
+			ff->unsent = fs_get_u64(&peek);
+			if (fs_online_skip(&r) < 0)
+				return -1;
+		}
+	}
 	return r.ok && r.p == r.end ? 0 : -1;
 }
 
@@ -544,6 +608,11 @@ uint64_t fs_feat_events(const struct fs_feat *ff)
 	for (size_t i = 0; i < ff->ng; i++)
 		fs_hmap_foreach(&ff->g[i].table, it) n += fs_wkey_events(it->v.p);
 	return n;
+}
+
+uint64_t fs_feat_unsent(const struct fs_feat *ff)
+{
+	return ff->online ? fs_online_pending(ff->online) : ff->unsent;
 }
 
 uint64_t fs_feat_keys(const struct fs_feat *ff)
@@ -587,6 +656,12 @@ void fs_feat_free(struct fs_feat *ff)
 	fs_path_free(ff->time_path);
 	free(ff->g);
 	free(ff->f);
+	fs_feat_close_rows(ff);
+	for (size_t i = 0; ff->oprefix && i < ff->ng; i++)
+		free(ff->oprefix[i]);
+	free(ff->oprefix);
+	fs_buf_free(&ff->okey);
+	fs_buf_free(&ff->oval);
 	free(ff->into);
 	free(ff->canonical);
 	fs_buf_free(&ff->text);
@@ -768,6 +843,112 @@ static void advance_clock(struct fs_feat *ff, const struct fs_record *r)
 	ff->clock = min;
 }
 
+/* Appends r's line with the features to b (row: the row without them). */
+static int emit(struct fs_feat *ff, const struct fs_record *r, struct fs_buf *b, int present)
+{
+	struct fs_emit em;
+	if (fs_emit_begin(&em, b, r, ff->into, present) < 0)
+		return -1;
+	for (size_t i = 0; i < ff->nf; i++) {
+		const struct feature *f = &ff->f[i];
+		double v = ff->g[f->group].out[f->gidx];
+		fs_emit_key(&em, f->qkey, f->qlen);
+		fs_json_put_double(b, v);  /* NaN is written as null */
+	}
+	fs_emit_end(&em);
+	return 0;
+}
+
+/* --rows: opened once, after a restored state said how much of it stays. */
+static int rows_ready(struct fs_feat *ff)
+{
+	if (ff->rows_out)
+		return 0;
+	if (ff->rows_closed)
+		return -1;
+	ff->rows_out = fs_out_open_at(ff->rows_path, ff->rows_keep);
+	if (!ff->rows_out) {
+		if (errno == ERANGE)
+			fs_die(FS_EX_DATAERR, "--rows %s: shorter than the %llu bytes the state says were "
+			       "written; was it moved or replaced? Restore it, or start a new state",
+			       ff->rows_path, (unsigned long long)ff->rows_keep);
+		fs_die(FS_EX_IOERR, "--rows %s: cannot open for writing: %s", ff->rows_path,
+		       strerror(errno));
+	}
+	return 0;
+}
+
+/* --online: each group's key gets its features, as of the key's time. */
+static int online_put(struct fs_feat *ff)
+{
+	for (size_t i = 0; i < ff->ng; i++) {
+		struct group *g = &ff->g[i];
+		fs_online_key(&ff->okey, ff->oprefix[i], g->key.p, g->key.len);
+		fs_online_put_begin(ff->online, ff->okey.p, ff->okey.len, fs_wkey_last_time(g->wk));
+		for (size_t k = 0; k < ff->nf; k++) {
+			const struct feature *f = &ff->f[k];
+			if (f->group != i)
+				continue;
+			ff->oval.len = 0;
+			fs_json_put_double(&ff->oval, g->out[f->gidx]);
+			fs_online_put_field(ff->online, f->name, strlen(f->name), ff->oval.p, ff->oval.len);
+		}
+		if (fs_online_put_end(ff->online) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void fs_feat_idle(void *ctx, struct fs_run *run)
+{
+	struct fs_feat *ff = ctx;
+	if (ff->rows_out)
+		fs_out_flush(ff->rows_out);
+	if (ff->online && !run->end && fs_online_pending(ff->online) &&
+	    fs_online_flush(ff->online) < 0)
+		run->end = fs_online_failed(ff->online, NULL);
+}
+
+int fs_feat_sync(void *ctx)
+{
+	struct fs_feat *ff = ctx;
+	if (!ff->rows_path || ff->rows_closed)
+		return 0;
+	rows_ready(ff);
+	if (fs_out_sync(ff->rows_out) < 0) {
+		fs_warn("--rows %s: write error; the state stays as it was", ff->rows_path);
+		return -1;
+	}
+	return 0;
+}
+
+void fs_feat_finish(void *ctx, struct fs_run *run)
+{
+	struct fs_feat *ff = ctx;
+	if (ff->online && !run->end && fs_online_flush(ff->online) < 0)
+		run->end = fs_online_failed(ff->online, NULL);
+	if (ff->rows_path && !ff->rows_closed) {
+		rows_ready(ff);
+		if (fs_feat_close_rows(ff) < 0 && !run->end)
+			run->end = FS_EX_IOERR;
+	}
+}
+
+int fs_feat_close_rows(struct fs_feat *ff)
+{
+	if (!ff->rows_out)
+		return 0;
+	char err[128];
+	fs_out_flush(ff->rows_out);
+	ff->rows_offset = fs_out_offset(ff->rows_out);
+	int rc = fs_out_close(ff->rows_out, err, sizeof err);
+	ff->rows_out = NULL;
+	ff->rows_closed = 1;
+	if (rc < 0)
+		fs_warn("--rows %s: write error: %s", ff->rows_path, err);
+	return rc;
+}
+
 int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 {
 	struct fs_feat *ff = ctx;
@@ -825,17 +1006,17 @@ int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 		build_row(ff, r, &row);
 		target = &row;
 	}
-	struct fs_emit em;
-	if (fs_emit_begin(&em, run->out, target, ff->into, present) < 0)
+	if (emit(ff, target, run->out, present) < 0)
 		return fs_run_reject(run, FS_REJ_CONFLICT, "\"%s\" is already in the output and is "
 		                     "not an object; write features elsewhere with --into", ff->into);
-	for (size_t i = 0; i < ff->nf; i++) {
-		const struct feature *f = &ff->f[i];
-		double v = ff->g[f->group].out[f->gidx];
-		fs_emit_key(&em, f->qkey, f->qlen);
-		fs_json_put_double(run->out, v);  /* NaN is written as null */
+	if (ff->rows_path && rows_ready(ff) == 0) {
+		if (!ff->rows)
+			build_row(ff, r, &row);
+		emit(ff, &row, fs_out_buf(ff->rows_out), 0);
+		fs_out_maybe_flush(ff->rows_out);
 	}
-	fs_emit_end(&em);
+	if (ff->online && online_put(ff) < 0)
+		run->end = fs_online_failed(ff->online, NULL);
 	if (ff->ttl)
 		sweep(ff);
 	return 0;

@@ -21,6 +21,9 @@ struct fs_feat_config {
 	const char *time_field;  /* for rows: where the time goes */
 	int64_t time_unit_ns;    /* how numeric times are read (part of the canonical spec) */
 	int kcat;                /* --kcat: @ paths name envelope fields */
+	struct fs_online *online;  /* --online: each key's latest features go there too */
+	const char *online_prefix; /* the store's keys: PREFIX then the key's values */
+	const char *rows_path;     /* --rows FILE: the offline-store rows beside the output */
 };
 
 struct fs_feat;
@@ -43,6 +46,17 @@ int fs_feat_load(void *ctx, const unsigned char *p, size_t n);
 uint64_t fs_feat_events(const struct fs_feat *f);
 /* Number of distinct keys held, over all key groups. */
 uint64_t fs_feat_keys(const struct fs_feat *f);
+/* Writes to the online store not yet acknowledged (with --online), or
+ * that a restored state held (without). */
+uint64_t fs_feat_unsent(const struct fs_feat *f);
+/* Loop hooks for --online and --rows: idle sends the writes batched so far
+ * and writes out the rows; sync makes the rows file complete up to what a
+ * checkpoint saves; finish sends and waits for every write. */
+void fs_feat_idle(void *ctx, struct fs_run *run);
+int fs_feat_sync(void *ctx);
+void fs_feat_finish(void *ctx, struct fs_run *run);
+/* Closes the rows file; returns 0, or -1 after saying why. */
+int fs_feat_close_rows(struct fs_feat *f);
 void fs_feat_free(struct fs_feat *f);
 
 #endif

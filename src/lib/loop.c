@@ -68,6 +68,11 @@ static void install_signals(int hup, struct saved_signals *saved)
 	saved->pipe = signal(SIGPIPE, SIG_IGN);
 }
 
+int fs_loop_stopping(void)
+{
+	return stop_requested != 0;
+}
+
 int fs_run_reject(struct fs_run *run, enum fs_reject why, const char *fmt, ...)
 {
 	va_list ap;
@@ -417,6 +422,8 @@ static int checkpoint(struct loop *L)
 	struct persist *p = L->ps;
 	if (fs_out_flush(L->out) < 0 || fs_out_broken(L->out))
 		return -1;  /* the output did not take the lines: keep the last state */
+	if (L->step->sync && L->step->sync(L->step->ctx) < 0)
+		return -1;
 	for (int i = 0; i < L->nstreams; i++)
 		persist_lines(p, &L->streams[i]);
 	p->st.written = now_ns(CLOCK_REALTIME);
@@ -459,6 +466,8 @@ static int sooner(int a, int b)
 static int on_idle(void *ctx)
 {
 	struct loop *L = ctx;
+	if (L->step->idle)
+		L->step->idle(L->step->ctx, &L->run);
 	fs_out_flush(L->out);
 	int wait = -1;
 	if (L->step->poll) {
@@ -569,6 +578,10 @@ static int process(struct loop *L, struct stream *s, const struct fs_line *l)
 		L->status = FS_EX_DATAERR;  /* held lines the step rejected passed --max-errors */
 		return 1;
 	}
+	if (run->end) {
+		L->status = run->end;
+		return 1;
+	}
 	if (ps && checkpoint_due(ps) && checkpoint(L) < 0 && !fs_out_broken(L->out)) {
 		L->status = FS_EX_IOERR;
 		return 1;
@@ -578,7 +591,7 @@ static int process(struct loop *L, struct stream *s, const struct fs_line *l)
 
 static int running(const struct loop *L)
 {
-	return !stop_requested && !fs_out_broken(L->out) && !fs_out_failed(L->out);
+	return !stop_requested && !L->run.end && !fs_out_broken(L->out) && !fs_out_failed(L->out);
 }
 
 /* The event time of the line a stream holds, to merge two inputs in time
@@ -720,6 +733,8 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 		step->finish(step->ctx, &L->run);
 	if (L->run.over && L->status == FS_EX_OK)
 		L->status = FS_EX_DATAERR;
+	if (L->run.end && L->status == FS_EX_OK)
+		L->status = L->run.end;
 	/* The final state: after end of input, a signal or --max-errors; not
 	 * when the output was lost, which the last checkpoint still matches. */
 	if (L->ps && !fs_out_broken(L->out) && !fs_out_failed(L->out) && checkpoint(L) < 0 &&

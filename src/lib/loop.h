@@ -38,6 +38,9 @@ struct fs_run {
 	enum fs_reject why;
 	char msg[384];
 	int over;                    /* set by fs_run_reject_held past --max-errors */
+	int end;                     /* a step sets an exit status here to end the run after
+	                                this record (the online store gone: 75); the final
+	                                checkpoint is still written */
 };
 
 struct fs_state_writer;
@@ -81,6 +84,15 @@ struct fs_step {
 	 * --max-errors) and may append final lines to run->out (the last window
 	 * and the summary of fspsi) and reject lines it held (run->diag). */
 	void (*finish)(void *ctx, struct fs_run *run);
+	/* Optional: input is about to wait. Writes out what the step holds
+	 * (events waiting for lookups, a batch of writes to the online store)
+	 * into run->out, before the loop flushes it. */
+	void (*idle)(void *ctx, struct fs_run *run);
+	/* Optional: before a checkpoint saves the state, after the output was
+	 * flushed: makes what the step writes elsewhere durable to the point the
+	 * state will reflect (fsfeat's --rows file). Returns 0, or -1 to keep the
+	 * last state. */
+	int (*sync)(void *ctx);
 	/* Optional: a second input, stepped by side->step with the same ctx. */
 	const struct fs_side *side;
 };
@@ -95,6 +107,10 @@ void fs_run_reject_held(struct fs_run *run, enum fs_reject why, const char *sour
 /* Sets the rejection reason and returns -1, for `return fs_run_reject(...)`. */
 int fs_run_reject(struct fs_run *run, enum fs_reject why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* 1 once SIGINT or SIGTERM asked the run to stop: a step that waits (for
+ * the online store to come back) gives up. */
+int fs_loop_stopping(void);
 
 /* Runs the loop over files (none: stdin). Returns the exit status. */
 int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -19,6 +20,8 @@ struct fs_out {
 	ZSTD_CCtx *z;
 	struct fs_buf zbuf;
 	int broken, failed;
+	uint64_t offset;           /* bytes in the file */
+	int open_frame;            /* zstd: bytes went into a frame not yet ended */
 	char err[128];
 };
 
@@ -51,6 +54,44 @@ struct fs_out *fs_out_open(const char *path)
 	return o;
 }
 
+struct fs_out *fs_out_open_at(const char *path, uint64_t keep)
+{
+	struct fs_out *o = fs_out_open(NULL);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || (uint64_t)st.st_size < keep) {
+		int e = fd < 0 ? errno : ERANGE;
+		if (fd >= 0)
+			close(fd);
+		fs_out_close(o, NULL, 0);
+		errno = e;
+		return NULL;
+	}
+	if (ftruncate(fd, (off_t)keep) < 0 || lseek(fd, (off_t)keep, SEEK_SET) < 0) {
+		int e = errno;
+		close(fd);
+		fs_out_close(o, NULL, 0);
+		errno = e;
+		return NULL;
+	}
+	o->fd = fd;
+	o->owned = 1;
+	o->offset = keep;
+	if (ends_with(path, ".zst")) {
+		o->z = ZSTD_createCCtx();
+		if (!o->z)
+			fs_oom();
+		ZSTD_CCtx_setParameter(o->z, ZSTD_c_compressionLevel, 3);
+		ZSTD_CCtx_setParameter(o->z, ZSTD_c_checksumFlag, 1);
+	}
+	return o;
+}
+
+uint64_t fs_out_offset(const struct fs_out *o)
+{
+	return o->offset;
+}
+
 struct fs_buf *fs_out_buf(struct fs_out *o)
 {
 	return &o->buf;
@@ -73,6 +114,7 @@ static void write_all(struct fs_out *o, const char *p, size_t n)
 		}
 		p += w;
 		n -= (size_t)w;
+		o->offset += (uint64_t)w;
 	}
 }
 
@@ -98,8 +140,10 @@ static void compress(struct fs_out *o, ZSTD_EndDirective mode)
 
 static void drain(struct fs_out *o, ZSTD_EndDirective mode)
 {
-	if (o->z)
+	if (o->z) {
+		o->open_frame = mode != ZSTD_e_end && (o->open_frame || o->buf.len);
 		compress(o, mode);
+	}
 	else
 		write_all(o, o->buf.p, o->buf.len);
 	o->buf.len = 0;
@@ -115,6 +159,13 @@ int fs_out_flush(struct fs_out *o)
 {
 	if (o->buf.len || o->z)
 		drain(o, ZSTD_e_flush);
+	return o->failed ? -1 : 0;
+}
+
+int fs_out_sync(struct fs_out *o)
+{
+	if (o->buf.len || o->open_frame)
+		drain(o, ZSTD_e_end);
 	return o->failed ? -1 : 0;
 }
 
@@ -138,7 +189,8 @@ int fs_out_close(struct fs_out *o, char *err, size_t errsize)
 		snprintf(o->err, sizeof o->err, "%s", strerror(errno));
 	}
 	int rc = o->failed ? -1 : 0;
-	snprintf(err, errsize, "%s", o->err);
+	if (err)
+		snprintf(err, errsize, "%s", o->err);
 	ZSTD_freeCCtx(o->z);
 	fs_buf_free(&o->buf);
 	fs_buf_free(&o->zbuf);

@@ -21,6 +21,15 @@ struct fs_out;
 
 /* path NULL or "-": stdout. Returns NULL with errno set on failure. */
 struct fs_out *fs_out_open(const char *path);
+/* Opens path to continue output a state left off: its first keep bytes
+ * stay and lines follow them (keep 0: the file starts empty). Returns NULL
+ * with errno set, ERANGE when the file is shorter than keep. */
+struct fs_out *fs_out_open_at(const char *path, uint64_t keep);
+/* Bytes written so far, counting the kept ones. */
+uint64_t fs_out_offset(const struct fs_out *o);
+/* Writes out everything buffered and, for zstd, ends the frame, so that the
+ * file is complete up to fs_out_offset. Returns 0, or -1. */
+int fs_out_sync(struct fs_out *o);
 /* The buffer lines are appended to. */
 struct fs_buf *fs_out_buf(struct fs_out *o);
 /* Writes out the buffer when it has grown past its threshold. */

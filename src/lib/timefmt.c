@@ -238,3 +238,18 @@ void fs_time_format(int64_t ns, char *out, size_t size)
 	if (n < size)
 		snprintf(out + n, size - n, "Z");
 }
+
+void fs_time_format_fixed(int64_t ns, char *out, size_t size)
+{
+	int64_t sec = ns / FS_NS_PER_SEC, frac = ns % FS_NS_PER_SEC;
+	if (frac < 0) {
+		frac += FS_NS_PER_SEC;
+		sec--;
+	}
+	time_t t = (time_t)sec;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (n < size)
+		snprintf(out + n, size - n, ".%09lldZ", (long long)frac);
+}

@@ -42,6 +42,12 @@ int fs_duration_parse(const char *s, int64_t *ns);
  * fraction of a second when there is one ("...:00.25Z"). */
 void fs_time_format(int64_t ns, char *out, size_t size);
 
+/* Formats a time as RFC 3339 in UTC with all nine fractional digits
+ * ("2024-03-01T12:00:00.250000000Z"): every such text has the same length,
+ * so comparing two as strings compares the times (the online store's
+ * newer-wins write does that inside Redis). size >= 31. */
+void fs_time_format_fixed(int64_t ns, char *out, size_t size);
+
 /* Formats a duration in the largest exact units ("1h30m", "250ms"). */
 void fs_duration_format(int64_t ns, char *out, size_t size);
 
