@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "hmap.h"
 #include "json.h"
+#include "online.h"
 #include "output.h"
 #include "record.h"
 #include "timefmt.h"
@@ -49,6 +50,15 @@ struct side {
 	struct fs_buf text;
 };
 
+struct hold {
+	size_t off, headlen, restlen;
+	int members;
+	int lookup;                /* 0: no key, nothing asked: nulls */
+};
+
+/* Events held for their lookups before the oldest is written. */
+#define HOLD 512
+
 struct fs_join {
 	struct fs_join_config cfg;
 	struct side **side;
@@ -59,6 +69,17 @@ struct fs_join {
 	size_t *vlen;
 	size_t nval;
 	struct fs_buf key;
+	/* --online: the lookup key, and events held in input order until their
+	 * answers come, each as the bytes before the online features, the
+	 * bytes after them, and whether the object had members already */
+	struct fs_path **okey;
+	size_t nokey;
+	struct fs_buf held;        /* the events' bytes */
+	struct hold *hold;         /* a ring of held events */
+	size_t hhead, hn, hcap;
+	struct fs_buf rkey;        /* the store's key */
+	uint64_t ohits, oabsent, onokey;
+	uint64_t written, kept;    /* --backfill */
 };
 
 /* ------------------------------------------------------------ varints */
@@ -371,6 +392,136 @@ static const struct row *match(const struct fs_join *j, const struct side *s, ui
 	return hit;
 }
 
+/* ------------------------------------------------------------ online */
+
+/* Writes the oldest held event with its online features. Returns 0, or -1
+ * once the store failed (run->end set). */
+static int release(struct fs_join *j, struct fs_run *run)
+{
+	struct hold *h = &j->hold[j->hhead];
+	struct fs_online_row row = {0};
+	if (h->lookup && fs_online_get_reply(j->cfg.online, &row) < 0) {
+		run->end = fs_online_failed(j->cfg.online, NULL);
+		return -1;
+	}
+	j->hhead = (j->hhead + 1) % j->hcap;
+	j->hn--;
+	if (h->lookup) {
+		if (row.found)
+			j->ohits++;
+		else
+			j->oabsent++;
+	}
+	struct fs_buf *out = run->out;
+	fs_buf_put(out, j->held.p + h->off, h->headlen);
+	struct fs_emit em = {.b = out, .rest = j->held.p + h->off + h->headlen,
+	                     .restlen = h->restlen, .members = h->members};
+	size_t n = h->lookup ? row.n : j->cfg.nfeatures;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = h->lookup ? row.name[i] : j->cfg.features[i];
+		size_t nl = h->lookup ? row.nlen[i] : strlen(name);
+		if (em.members++)
+			fs_buf_putc(out, ',');
+		fs_json_put_string(out, name, nl);
+		fs_buf_putc(out, ':');
+		int big;
+		if (!h->lookup || !row.val[i])
+			fs_buf_puts(out, "null");
+		else if (row.vlen[i] && fs_json_check(row.val[i], row.vlen[i], &big) == 0)
+			fs_buf_put(out, row.val[i], row.vlen[i]);
+		else  /* not JSON (written by another program): its text */
+			fs_json_put_string(out, row.val[i], row.vlen[i]);
+	}
+	fs_emit_end(&em);
+	if (j->hn == 0)
+		j->held.len = 0;
+	return 0;
+}
+
+/* Holds the event built so far in j->held from start, asks for its key,
+ * and writes out the oldest events beyond HOLD. */
+static int hold(struct fs_join *j, const struct fs_record *r, struct fs_emit *em, size_t start,
+                struct fs_run *run)
+{
+	struct hold h = {.off = start, .headlen = j->held.len - start, .members = em->members};
+	fs_buf_put(&j->held, em->rest, em->restlen);
+	h.restlen = em->restlen;
+	h.lookup = key_text(j->okey, j->nokey, r, &j->key) == 0;
+	if (h.lookup) {
+		fs_online_key(&j->rkey, j->cfg.online_prefix, j->key.p, j->key.len);
+		if (fs_online_get(j->cfg.online, j->rkey.p, j->rkey.len) < 0) {
+			run->end = fs_online_failed(j->cfg.online, NULL);
+			return 0;
+		}
+	} else {
+		j->onokey++;
+	}
+	if (j->hn == j->hcap) {
+		size_t cap = j->hcap ? 2 * j->hcap : HOLD + 1;
+		struct hold *nh = fs_xmalloc(cap * sizeof *nh);
+		for (size_t i = 0; i < j->hn; i++)
+			nh[i] = j->hold[(j->hhead + i) % j->hcap];
+		free(j->hold);
+		j->hold = nh;
+		j->hhead = 0;
+		j->hcap = cap;
+	}
+	j->hold[(j->hhead + j->hn++) % j->hcap] = h;
+	while (j->hn > HOLD && !run->end)
+		release(j, run);
+	return 0;
+}
+
+void fs_join_idle(void *ctx, struct fs_run *run)
+{
+	struct fs_join *j = ctx;
+	while (j->hn && !run->end)
+		release(j, run);
+}
+
+void fs_join_finish(void *ctx, struct fs_run *run)
+{
+	fs_join_idle(ctx, run);
+}
+
+uint64_t fs_join_unanswered(const struct fs_join *j)
+{
+	return j->hn;
+}
+
+int fs_join_backfill(struct fs_join *j, int64_t asof)
+{
+	struct fs_online *o = j->cfg.online;
+	for (int i = 0; i < j->nsides; i++) {
+		struct side *s = j->side[i];
+		fs_hmap_foreach(&s->keys, it) {
+			const struct row *hit = match(j, s, it->v.u - 1, asof);
+			if (!hit)
+				continue;
+			fs_online_key(&j->rkey, j->cfg.online_prefix, fs_hent_key(it), it->klen);
+			fs_online_put_begin(o, j->rkey.p, j->rkey.len, hit->time);
+			const unsigned char *p = (const unsigned char *)s->data.p + hit->off;
+			uint64_t count = get_varint(&p);
+			for (uint64_t c = 0; c < count; c++) {
+				uint64_t idx = get_varint(&p), len = get_varint(&p);
+				const char *name = s->names[idx];
+				int wanted = !j->cfg.features;
+				for (size_t f = 0; !wanted && f < j->cfg.nfeatures; f++)
+					wanted = strcmp(j->cfg.features[f], name) == 0;
+				if (wanted)
+					fs_online_put_field(o, name, strlen(name), (const char *)p, len);
+				p += len;
+			}
+			if (fs_online_put_end(o) < 0)
+				return -1;
+		}
+	}
+	if (fs_online_flush(o) < 0)
+		return -1;
+	fs_online_counts(o, &j->written, &j->kept);
+	return 0;
+}
+
 int fs_join_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 {
 	struct fs_join *j = ctx;
@@ -383,8 +534,19 @@ int fs_join_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 			if (json_object_get(into, j->side[i]->names[n]))
 				return fs_run_reject(run, FS_REJ_CONFLICT, "%s.%s is already in the event; "
 				                     "write elsewhere with --into", j->into, j->side[i]->names[n]);
+	for (size_t n = 0; into && n < j->cfg.nfeatures; n++)
+		if (json_object_get(into, j->cfg.features[n]))
+			return fs_run_reject(run, FS_REJ_CONFLICT, "%s.%s is already in the event; "
+			                     "write elsewhere with --into", j->into, j->cfg.features[n]);
+	/* with --online, the line is built aside and held for its lookup */
+	struct fs_buf *b = run->out;
+	size_t start = 0;
+	if (j->cfg.online) {
+		b = &j->held;
+		start = b->len;
+	}
 	struct fs_emit em;
-	fs_emit_begin(&em, run->out, r, j->into, into != NULL);
+	fs_emit_begin(&em, b, r, j->into, into != NULL);
 	for (int i = 0; i < j->nsides; i++) {
 		struct side *s = j->side[i];
 		if (s->nnames > j->nval) {
@@ -418,13 +580,16 @@ int fs_join_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 		for (size_t n = 0; n < s->nnames; n++) {
 			fs_emit_key(&em, s->qnames[n], s->qlen[n]);
 			if (j->val[n])
-				fs_buf_put(run->out, j->val[n], j->vlen[n]);
+				fs_buf_put(b, j->val[n], j->vlen[n]);
 			else
-				fs_buf_puts(run->out, "null");
+				fs_buf_puts(b, "null");
 		}
 	}
-	fs_emit_end(&em);
-	return 0;
+	if (!j->cfg.online) {
+		fs_emit_end(&em);
+		return 0;
+	}
+	return hold(j, r, &em, start, run);
 }
 
 int fs_join_poll(void *ctx, int hup)
@@ -453,6 +618,11 @@ int fs_join_poll(void *ctx, int hup)
 
 void fs_join_report(const struct fs_join *j)
 {
+	if (j->cfg.online && (j->oabsent || j->onokey))
+		fs_warn("%s: %llu events found their key, %llu keys absent from the store, %llu "
+		        "events without a key %s; their online features are null",
+		        fs_online_name(j->cfg.online), (unsigned long long)j->ohits,
+		        (unsigned long long)j->oabsent, (unsigned long long)j->onokey, j->cfg.online_key);
 	for (int i = 0; i < j->nsides; i++) {
 		const struct side *s = j->side[i];
 		if (s->misses || s->nokey)
@@ -470,6 +640,12 @@ struct fs_join *fs_join_new(const struct fs_join_config *cfg, char *err, size_t 
 	j->cfg = *cfg;
 	j->into = cfg->into ? cfg->into : "features";
 	j->side = fs_xcalloc((size_t)cfg->nsides + 1, sizeof *j->side);
+	if (cfg->online && cfg->online_key &&
+	    parse_key(cfg->online_key, &j->okey, &j->nokey, err, errsize) < 0) {
+		*status = FS_EX_USAGE;
+		fs_join_free(j);
+		return NULL;
+	}
 	for (int i = 0; i < cfg->nsides; i++) {
 		j->side[i] = load_side(&j->cfg, &cfg->sides[i], err, errsize, status);
 		if (!j->side[i]) {
@@ -477,6 +653,15 @@ struct fs_join *fs_join_new(const struct fs_join_config *cfg, char *err, size_t 
 			return NULL;
 		}
 		j->nsides++;
+		for (size_t f = 0; cfg->online && f < cfg->nfeatures; f++)
+			if (fs_hmap_find(&j->side[i]->name_idx, cfg->features[f], strlen(cfg->features[f]),
+			                 fs_hash(cfg->features[f], strlen(cfg->features[f])))) {
+				snprintf(err, errsize, "%s and the online store both have \"%s\"; join them in "
+				         "two stages with --into", cfg->sides[i].path, cfg->features[f]);
+				*status = FS_EX_USAGE;
+				fs_join_free(j);
+				return NULL;
+			}
 		/* the same name from two sides would be written twice */
 		for (int o = 0; o < i; o++)
 			for (size_t n = 0; n < j->side[i]->nnames; n++) {
@@ -500,6 +685,12 @@ void fs_join_free(struct fs_join *j)
 	for (int i = 0; i < j->nsides; i++)
 		free_side(j->side[i]);
 	free(j->side);
+	for (size_t i = 0; i < j->nokey; i++)
+		fs_path_free(j->okey[i]);
+	free(j->okey);
+	fs_buf_free(&j->held);
+	free(j->hold);
+	fs_buf_free(&j->rkey);
 	free(j->val);
 	free(j->vlen);
 	fs_buf_free(&j->key);

@@ -29,6 +29,12 @@ struct fs_join_config {
 	int strict;                /* --strict: rows strictly before the event */
 	const char *into;          /* --into NAME, default "features" */
 	const struct fs_loop_config *loop;  /* time field, unit, errors, kcat */
+	/* --online: each event's key looked up in the online store */
+	struct fs_online *online;
+	const char *online_prefix;
+	const char *online_key;    /* FIELD[,FIELD] */
+	char **features;           /* --features: the fields to read or write, NULL: all */
+	size_t nfeatures;
 };
 
 struct fs_join;
@@ -41,6 +47,15 @@ int fs_join_step(void *ctx, const struct fs_record *r, struct fs_run *run);
 /* SIGHUP: every side read again and swapped in whole; a side that fails
  * to load keeps its old index. */
 int fs_join_poll(void *ctx, int hup);
+/* Loop hooks with --online: write out the events waiting for lookups. */
+void fs_join_idle(void *ctx, struct fs_run *run);
+void fs_join_finish(void *ctx, struct fs_run *run);
+/* --backfill: each key's latest row of every side (at or before asof,
+ * INT64_MAX: the latest of all) written to the online store through its
+ * newer-wins write. Returns 0, or -1 once the store failed. */
+int fs_join_backfill(struct fs_join *j, int64_t asof);
+/* Events whose lookups were queued but never answered (the store failed). */
+uint64_t fs_join_unanswered(const struct fs_join *j);
 /* Hits and misses per side, on stderr. */
 void fs_join_report(const struct fs_join *j);
 void fs_join_free(struct fs_join *j);
