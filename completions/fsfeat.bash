@@ -17,7 +17,7 @@ _fsfeat_files()
 _fsfeat()
 {
     local cur prev
-    local opts_long='--checkpoint= --emit= --errors= --help --inspect --into= --kcat --lateness= --max-errors= --output= --regex= --spec= --state= --time-field= --time-unit= --ttl= --version'
+    local opts_long='--checkpoint= --emit= --errors= --help --inspect --into= --kcat --lateness= --max-errors= --online= --online-prefix= --online-timeout= --online-ttl= --output= --regex= --rows= --spec= --state= --time-field= --time-unit= --ttl= --version'
     local opts_short='-h -o -s -t -u -V'
 
     COMPREPLY=()
@@ -36,7 +36,7 @@ _fsfeat()
     fi
 
     case $prev in
-    -s | --spec | -o | --output | --errors | --state)
+    -s | --spec | -o | --output | --errors | --state | --rows)
         _fsfeat_files "$cur"
         return 0
         ;;
@@ -50,6 +50,10 @@ _fsfeat()
         ;;
     -t | --time-field | --into | --lateness | --max-errors | --regex | --checkpoint | --ttl)
         # a field path, a name, a duration, a number or a pattern: nothing to offer
+        return 0
+        ;;
+    --online | --online-prefix | --online-timeout | --online-ttl)
+        # a Redis URL, a key prefix or a duration: nothing to offer
         return 0
         ;;
     -h | --help | -V | --version)

@@ -17,7 +17,7 @@ _fsjoin_files()
 _fsjoin()
 {
     local cur prev
-    local opts_long='--asof= --errors= --help --into= --kcat --key= --max-errors= --output= --regex= --strict --table= --time-field= --time-unit= --ttl= --version'
+    local opts_long='--as-of= --asof= --backfill= --errors= --features= --help --into= --kcat --key= --max-errors= --online= --online-prefix= --online-timeout= --online-ttl= --output= --regex= --strict --table= --time-field= --time-unit= --ttl= --version'
     local opts_short='-a -h -k -o -t -u -V'
 
     COMPREPLY=()
@@ -36,8 +36,8 @@ _fsjoin()
     fi
 
     case $prev in
-    -a | --asof | --table)
-        # a right side: NDJSON, compressed or archived
+    -a | --asof | --table | --backfill)
+        # a right side, or the rows of a backfill: NDJSON, compressed or archived
         _fsjoin_files "$cur"
         return 0
         ;;
@@ -51,6 +51,10 @@ _fsjoin()
         ;;
     -k | --key | -t | --time-field | --into | --ttl | --max-errors | --regex)
         # field paths, a name, a duration, a number or a pattern: nothing to offer
+        return 0
+        ;;
+    --online | --online-prefix | --online-timeout | --online-ttl | --features | --as-of)
+        # a Redis URL, a key prefix, a duration, feature names or a time: nothing to offer
         return 0
         ;;
     -h | --help | -V | --version)

@@ -141,6 +141,9 @@ int main(int argc, char **argv)
 		fs_usage_error(usage, "--online-prefix, --online-ttl and --features go with --online URL");
 	if (oc.ttl_ms && !backfill)
 		fs_usage_error(usage, "--online-ttl is for writes: use it with --backfill");
+	if (backfill && (jc.ttl || jc.strict))
+		fs_usage_error(usage, "--ttl and --strict are for joins; a backfill takes each key's "
+		               "latest row (at or before --as-of TIME)");
 	if (asof_arg && !backfill)
 		fs_usage_error(usage, "--as-of goes with --backfill (joins take each event's own time)");
 	int any_asof = 0;
@@ -165,6 +168,7 @@ int main(int argc, char **argv)
 	jc.sides = sides;
 	jc.nsides = nsides;
 	jc.loop = &loop;
+	jc.backfill = backfill;
 
 	char err[768];
 	int status;
@@ -195,7 +199,8 @@ int main(int argc, char **argv)
 			uint64_t written, kept;
 			fs_online_counts(jc.online, &written, &kept);
 			fs_warn("%s: the latest rows of %llu keys%s%s into %s: %llu written, %llu kept "
-			        "the newer values in the store", sides[0].path, (unsigned long long)written,
+			        "the newer values in the store", sides[0].path,
+			        (unsigned long long)fs_join_backfilled(j),
 			        asof_arg ? " as of " : "", asof_arg ? asof_arg : "",
 			        fs_online_name(jc.online), (unsigned long long)(written - kept),
 			        (unsigned long long)kept);

@@ -79,7 +79,9 @@ struct fs_join {
 	size_t hhead, hn, hcap;
 	struct fs_buf rkey;        /* the store's key */
 	uint64_t ohits, oabsent, onokey;
+	uint64_t oshadowed;        /* store fields left out: a side has that name */
 	uint64_t written, kept;    /* --backfill */
+	uint64_t backfilled;       /* keys it found a row for */
 };
 
 /* ------------------------------------------------------------ varints */
@@ -394,6 +396,15 @@ static const struct row *match(const struct fs_join *j, const struct side *s, ui
 
 /* ------------------------------------------------------------ online */
 
+/* A name one of the sides writes. */
+static int side_has(const struct fs_join *j, const char *name, size_t n)
+{
+	for (int i = 0; i < j->nsides; i++)
+		if (fs_hmap_find(&j->side[i]->name_idx, name, n, fs_hash(name, n)))
+			return 1;
+	return 0;
+}
+
 /* Writes the oldest held event with its online features. Returns 0, or -1
  * once the store failed (run->end set). */
 static int release(struct fs_join *j, struct fs_run *run)
@@ -420,6 +431,10 @@ static int release(struct fs_join *j, struct fs_run *run)
 	for (size_t i = 0; i < n; i++) {
 		const char *name = h->lookup ? row.name[i] : j->cfg.features[i];
 		size_t nl = h->lookup ? row.nlen[i] : strlen(name);
+		if (!j->cfg.features && side_has(j, name, nl)) {
+			j->oshadowed++;  /* an --asof or --table side wrote it already */
+			continue;
+		}
 		if (em.members++)
 			fs_buf_putc(out, ',');
 		fs_json_put_string(out, name, nl);
@@ -484,6 +499,11 @@ void fs_join_finish(void *ctx, struct fs_run *run)
 	fs_join_idle(ctx, run);
 }
 
+uint64_t fs_join_backfilled(const struct fs_join *j)
+{
+	return j->backfilled;
+}
+
 uint64_t fs_join_unanswered(const struct fs_join *j)
 {
 	return j->hn;
@@ -498,6 +518,7 @@ int fs_join_backfill(struct fs_join *j, int64_t asof)
 			const struct row *hit = match(j, s, it->v.u - 1, asof);
 			if (!hit)
 				continue;
+			j->backfilled++;
 			fs_online_key(&j->rkey, j->cfg.online_prefix, fs_hent_key(it), it->klen);
 			fs_online_put_begin(o, j->rkey.p, j->rkey.len, hit->time);
 			const unsigned char *p = (const unsigned char *)s->data.p + hit->off;
@@ -623,6 +644,10 @@ void fs_join_report(const struct fs_join *j)
 		        "events without a key %s; their online features are null",
 		        fs_online_name(j->cfg.online), (unsigned long long)j->ohits,
 		        (unsigned long long)j->oabsent, (unsigned long long)j->onokey, j->cfg.online_key);
+	if (j->oshadowed)
+		fs_warn("%s: %llu fields left out because an --asof or --table side has the same "
+		        "name; name the store's fields with --features", fs_online_name(j->cfg.online),
+		        (unsigned long long)j->oshadowed);
 	for (int i = 0; i < j->nsides; i++) {
 		const struct side *s = j->side[i];
 		if (s->misses || s->nokey)
@@ -653,7 +678,7 @@ struct fs_join *fs_join_new(const struct fs_join_config *cfg, char *err, size_t 
 			return NULL;
 		}
 		j->nsides++;
-		for (size_t f = 0; cfg->online && f < cfg->nfeatures; f++)
+		for (size_t f = 0; cfg->online && !cfg->backfill && f < cfg->nfeatures; f++)
 			if (fs_hmap_find(&j->side[i]->name_idx, cfg->features[f], strlen(cfg->features[f]),
 			                 fs_hash(cfg->features[f], strlen(cfg->features[f])))) {
 				snprintf(err, errsize, "%s and the online store both have \"%s\"; join them in "

@@ -33,6 +33,7 @@ struct fs_join_config {
 	struct fs_online *online;
 	const char *online_prefix;
 	const char *online_key;    /* FIELD[,FIELD] */
+	int backfill;              /* --backfill: the sides are written to the store */
 	char **features;           /* --features: the fields to read or write, NULL: all */
 	size_t nfeatures;
 };
@@ -54,6 +55,8 @@ void fs_join_finish(void *ctx, struct fs_run *run);
  * INT64_MAX: the latest of all) written to the online store through its
  * newer-wins write. Returns 0, or -1 once the store failed. */
 int fs_join_backfill(struct fs_join *j, int64_t asof);
+/* Keys --backfill found a row for. */
+uint64_t fs_join_backfilled(const struct fs_join *j);
 /* Events whose lookups were queued but never answered (the store failed). */
 uint64_t fs_join_unanswered(const struct fs_join *j);
 /* Hits and misses per side, on stderr. */

@@ -469,6 +469,10 @@ static int on_idle(void *ctx)
 	if (L->step->idle)
 		L->step->idle(L->step->ctx, &L->run);
 	fs_out_flush(L->out);
+	if (L->run.end) {
+		stop_requested = 1;  /* the step gave up (its store is gone): no more input */
+		return 0;
+	}
 	int wait = -1;
 	if (L->step->poll) {
 		step_poll(L, 0);

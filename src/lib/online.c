@@ -64,6 +64,7 @@ struct fs_online {
 	size_t *nlen, *vlen, cap;
 	/* failure */
 	char lost[256];            /* why the connection was dropped */
+	int passing;               /* the last set-up command failed for a passing reason */
 	int status;
 	char why[512];
 };
@@ -185,6 +186,17 @@ static struct timeval tv_of(int64_t ns)
 	return (struct timeval){.tv_sec = ns / FS_NS_PER_SEC, .tv_usec = ns % FS_NS_PER_SEC / 1000};
 }
 
+/* An error reply that passes: worth a reconnect and a retry. */
+static int passing(const char *msg)
+{
+	static const char *const codes[] = {"NOSCRIPT", "LOADING", "BUSY", "OOM", "TRYAGAIN",
+	                                    "MASTERDOWN", "READONLY", "CLUSTERDOWN", NULL};
+	for (const char *const *c = codes; *c; c++)
+		if (strncmp(msg, *c, strlen(*c)) == 0)
+			return 1;
+	return 0;
+}
+
 /* One command, its reply checked; for set-up only (nothing is in flight). */
 static redisReply *command(struct fs_online *o, char *err, size_t errsize, int argc,
                            const char **argv)
@@ -195,6 +207,7 @@ static redisReply *command(struct fs_online *o, char *err, size_t errsize, int a
 		return NULL;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
+		o->passing = passing(r->str);
 		snprintf(err, errsize, "%s: %s: %s", o->label, argv[0], r->str);
 		freeReplyObject(r);
 		return NULL;
@@ -268,7 +281,16 @@ struct fs_online *fs_online_open(const struct fs_online_config *cfg, char *err, 
 		return NULL;
 	}
 	*status = FS_EX_UNAVAILABLE;
-	if (connect_store(o, err, errsize) < 0) {
+	/* a store that answers but is not ready (loading its data) is waited
+	 * for; one that does not answer is an error at once */
+	int64_t deadline = mono_ns() + cfg->timeout_ns;
+	int rc;
+	while ((rc = connect_store(o, err, errsize)) < 0 && o->passing && mono_ns() < deadline &&
+	       !fs_loop_stopping()) {
+		o->passing = 0;
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	if (rc < 0) {
 		size_t n = strlen(err);
 		snprintf(err + n, errsize - n, "; is redis-server running there?");
 		fs_online_free(o);
@@ -368,17 +390,6 @@ static int recover(struct fs_online *o, const char *what)
 			return 0;
 		}
 	}
-}
-
-/* An error reply that passes: worth a reconnect and a retry. */
-static int passing(const char *msg)
-{
-	static const char *const codes[] = {"NOSCRIPT", "LOADING", "BUSY", "OOM", "TRYAGAIN",
-	                                    "MASTERDOWN", "READONLY", "CLUSTERDOWN", NULL};
-	for (const char *const *c = codes; *c; c++)
-		if (strncmp(msg, *c, strlen(*c)) == 0)
-			return 1;
-	return 0;
 }
 
 /* ------------------------------------------------------------ writes */

@@ -14,11 +14,17 @@
 # commands needing a service, such as a Kafka broker, go. A tool without a
 # manual page yet gives one skip.
 #
+# Lines of the online store, those naming redis://localhost or redis-cli, run
+# against a private redis-server started for the tool (tests/online/redis.sh):
+# redis://localhost becomes its unix:// URL, and redis-cli talks to its
+# socket. Without redis-server they are skipped like the lines above.
+#
 # Then the goldens of fsfeat (goldens_fsfeat): the input line of OUTPUT is a
 # line of events.ndjson and its output line is the one fsfeat writes for it;
 # the --emit rows line of OUTPUT starts the rows fsfeat writes; the error
 # record of DIAGNOSTICS is the one fsfeat writes for the line {"ts":1}
-# appended as line 6.
+# appended as line 6; and the HMGET display of EXAMPLES is what redis-cli
+# prints on a terminal for the HMGET example, after the --online example.
 #
 # And the goldens of fsgroundtruth (goldens_fsgroundtruth): the metrics,
 # joined and alert records of OUTPUT, and its alert line on standard error,
@@ -26,6 +32,14 @@
 # of EXAMPLES with --maturity 2d --absent-label 0 (a display wrapped over
 # lines is one line: each continuation line starts with a space).
 . "$(dirname "$0")/../lib.sh"
+
+# The online store's examples need a redis-server; tests/online/redis.sh
+# skips the whole test without one, so it is read only when there is one.
+have_redis=
+if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+	. "$top_srcdir/tests/online/redis.sh"
+	have_redis=1
+fi
 
 tools="fsfeat fsscore fspsi fsjoin fsgroundtruth"
 
@@ -62,7 +76,7 @@ EOF
 EOF
 	files="spec.json events.ndjson merchant.json"
 	shown_files=$files
-	ngolden=3
+	ngolden=4
 }
 # The models and events of the golden cases of fsscore.
 fixtures_fsscore() {
@@ -128,6 +142,17 @@ t_ok() { tap_n=$((tap_n + 1)); printf 'ok %d - %s\n' "$tap_n" "$*"; }
 t_not_ok() { tap_n=$((tap_n + 1)); tap_failed=1; printf 'not ok %d - %s\n' "$tap_n" "$*"; }
 t_skip() { tap_n=$((tap_n + 1)); printf 'ok %d # SKIP %s\n' "$tap_n" "$*"; }
 
+# on_redis: a command of the online store (standard input) as it runs here:
+# redis://localhost is the private server's URL, redis-cli talks to its socket.
+on_redis() {
+	sed -e "s|redis://localhost|$REDIS_URL|g" -e "s|redis-cli |redis-cli -s $REDIS_SOCK |g"
+}
+# needs_redis COMMAND: the command is one of the online store.
+needs_redis() {
+	case $1 in *redis://localhost* | *redis-cli*) return 0 ;; esac
+	return 1
+}
+
 # mdoc escapes back to plain text: \e is a backslash, \- a minus, \& nothing.
 unescape() {
 	soh=$(printf '\001')
@@ -191,6 +216,9 @@ examples() {
 				why="$prog not installed"
 			fi
 		done
+		if needs_redis "$cmd" && [ -z "$have_redis" ]; then
+			why="redis-server not installed"
+		fi
 		for f in $missing_files; do
 			case " $cmd " in *" $f "*) why="needs $f from a skipped example" ;; esac
 		done
@@ -201,7 +229,9 @@ examples() {
 			done
 			continue
 		fi
-		(cd "$work" && sh -c "$cmd") >"$T/out.$n" 2>"$T/err.$n" </dev/null
+		run=$cmd
+		needs_redis "$cmd" && run=$(printf '%s\n' "$cmd" | on_redis)
+		(cd "$work" && sh -c "$run") >"$T/out.$n" 2>"$T/err.$n" </dev/null
 		rc=$?
 		good=""
 		for s in ${ok_status:-0}; do [ "$rc" -eq "$s" ] && good=1; done
@@ -259,6 +289,27 @@ goldens_fsfeat() {
 		not_ok "DIAGNOSTICS: fsfeat writes the error record shown for line 6 {\"ts\":1}"
 		{ echo "man page:"; cat "$T/reject.shown"; echo "fsfeat:"; cat "$T/reject.out"; } | diag
 	fi
+
+	# The display of EXAMPLES that starts "1) " is what redis-cli prints on a
+	# terminal (--no-raw) for the HMGET example, the --online example before it.
+	hmget=$(grep '^redis-cli HMGET ' "$T/commands" | head -n 1)
+	section EXAMPLES | awk '/^\.Bd -literal/{ on = 1; k = 0; buf = ""; next }
+		/^\.Ed/{ if (on && found) { printf "%s", buf; exit } on = 0; next }
+		on { if (!k++ && /^1\) /) found = 1; buf = buf $0 "\n" }' | unescape >"$T/hmget.shown"
+	if [ -z "$have_redis" ]; then
+		skip "redis-server not installed: the HMGET display of EXAMPLES is not checked"
+	elif [ -z "$hmget" ] || [ ! -s "$T/hmget.shown" ]; then
+		not_ok "EXAMPLES has a redis-cli HMGET example and a display of what it prints"
+	else
+		(cd "$work" && sh -c "$(printf '%s\n' "$hmget" | on_redis | sed 's/^redis-cli /redis-cli --no-raw /')") \
+			>"$T/hmget.out" 2>&1
+		if cmp -s "$T/hmget.shown" "$T/hmget.out"; then
+			ok "EXAMPLES: redis-cli prints what is shown for '$hmget' after the --online example"
+		else
+			not_ok "EXAMPLES: redis-cli prints what is shown for '$hmget' after the --online example"
+			{ echo "man page:"; cat "$T/hmget.shown"; echo "redis-cli:"; cat "$T/hmget.out"; } | diag
+		fi
+	fi
 }
 # A display wrapped over lines as the one line it shows.
 one_line() {
@@ -304,8 +355,14 @@ for t in $tools; do
 	ok_status=""
 	"fixtures_$t" "$work" # again, for its files, shown_files and ngolden
 	if [ -f "$man" ]; then
+		started=
+		if [ -n "$have_redis" ] && grep -q -e 'redis://localhost' -e 'redis-cli' "$T/commands"; then
+			redis_start "redis-$t"
+			started=1
+		fi
 		examples
 		"goldens_$t"
+		[ -n "$started" ] && redis_stop "redis-$t"
 	else
 		skip "man/$t.1 does not exist yet: no examples of $t to run"
 	fi

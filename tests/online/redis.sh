@@ -20,8 +20,16 @@ free_port() {
 	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Answering, and done loading its data (a password-protected one asks for it).
+redis_ready() {
+	case $(redis-cli -s "$REDIS_SOCK" ping 2>&1) in
+	PONG | NOAUTH*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
 redis_start() {
-	name=${1:-redis} port=${2:-0}
+	local name=${1:-redis} port=${2:-0}
 	[ "$port" = free ] && port=$(free_port)
 	REDIS_SOCK="$TMP/$name.sock"
 	rm -f "$REDIS_SOCK"
@@ -30,10 +38,10 @@ redis_start() {
 	REDIS_PID=$!
 	echo "$REDIS_PID" >"$TMP/$name.redis-pid"
 	for _ in $(seq 200); do
-		[ -S "$REDIS_SOCK" ] && redis-cli -s "$REDIS_SOCK" ping >/dev/null 2>&1 && break
+		[ -S "$REDIS_SOCK" ] && redis_ready && break
 		sleep 0.02
 	done
-	if ! redis-cli -s "$REDIS_SOCK" ping >/dev/null 2>&1; then
+	if ! redis_ready; then
 		echo "Bail out! redis-server did not start: $(tail -n 5 "$TMP/$name.log")"
 		exit 1
 	fi
@@ -44,7 +52,7 @@ redis_start() {
 }
 
 redis_stop() {
-	name=${1:-redis}
+	local name=${1:-redis} pid
 	pid=$(cat "$TMP/$name.redis-pid" 2>/dev/null) || return 0
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null

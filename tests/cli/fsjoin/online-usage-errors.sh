@@ -1,0 +1,16 @@
+# what --online, --backfill and their options need, said before anything is read
+fsjoin --online redis://127.0.0.1:1 --key user_id spine.ndjson; echo "exit $?"
+fsjoin --online http://localhost --online-prefix user: --key user_id spine.ndjson; echo "exit $?"
+fsjoin --online redis://localhost:99999 --online-prefix user: --key user_id spine.ndjson; echo "exit $?"
+fsjoin --online unix://relative.sock --online-prefix user: --key user_id spine.ndjson; echo "exit $?"
+fsjoin --online redis://127.0.0.1:1 --online-prefix user: spine.ndjson; echo "exit $?"
+fsjoin --asof users.ndjson --key user_id --online-prefix user: spine.ndjson; echo "exit $?"
+fsjoin --backfill users.ndjson --key user_id; echo "exit $?"
+fsjoin --backfill users.ndjson --key user_id --online redis://127.0.0.1:1 --online-prefix user: --ttl 1h; echo "exit $?"
+fsjoin --backfill users.ndjson --key user_id --online redis://127.0.0.1:1 --online-prefix user: spine.ndjson; echo "exit $?"
+fsjoin --asof users.ndjson --key user_id --as-of 2024-01-01T00:00:00Z spine.ndjson; echo "exit $?"
+fsjoin --backfill users.ndjson --key user_id --online redis://127.0.0.1:1 --online-prefix user: --as-of yesterday; echo "exit $?"
+fsjoin --online redis://127.0.0.1:1 --online-prefix user: --key user_id --features a,@time spine.ndjson; echo "exit $?"
+# nothing listens on port 1: unreachable at start is status 69
+fsjoin --online redis://127.0.0.1:1 --online-prefix user: --key user_id spine.ndjson; echo "exit $?"
+fsjoin --backfill users.ndjson --key user_id --online redis://127.0.0.1:1 --online-prefix user:; echo "exit $?"
