@@ -44,6 +44,7 @@ struct group {
 
 struct feature {
 	char *name;
+	size_t nlen;
 	char *qkey;                /* "name": */
 	size_t qlen;
 	size_t group, gidx;
@@ -84,7 +85,8 @@ struct fs_feat {
 	/* --online: per group, its keys' prefix; scratch for a key and a value */
 	struct fs_online *online;
 	char **oprefix;
-	struct fs_buf okey, oval;
+	struct fs_buf okey;
+	size_t *voff, *vlen;       /* each feature's text in the line just written */
 	/* --rows: opened at the first need, keeping what a restored state wrote */
 	const char *rows_path;
 	struct fs_out *rows_out;
@@ -305,6 +307,7 @@ static int parse_feature(struct fs_feat *ff, struct specerr *e, size_t idx, json
 	ff->f = fs_xrealloc(ff->f, (ff->nf + 1) * sizeof *ff->f);
 	struct feature *f = &ff->f[ff->nf++];
 	f->name = fs_xstrdup(json_string_value(name));
+	f->nlen = strlen(f->name);
 	f->qkey = fs_quote_key(f->name, &f->qlen);
 	f->group = (size_t)(g - ff->g);
 	f->gidx = g->ws.nfeat++;
@@ -507,6 +510,8 @@ struct fs_feat *fs_feat_new(const struct fs_feat_config *cfg, char *err, size_t 
 		}
 		row_add(&ff->row_shape, ff->time_path);
 	}
+	ff->voff = fs_xcalloc(ff->nf, sizeof *ff->voff);
+	ff->vlen = fs_xcalloc(ff->nf, sizeof *ff->vlen);
 	if (ff->online && online_prefixes(ff, cfg->online_prefix, &e) < 0) {
 		fs_feat_free(ff);
 		return NULL;
@@ -661,7 +666,8 @@ void fs_feat_free(struct fs_feat *ff)
 		free(ff->oprefix[i]);
 	free(ff->oprefix);
 	fs_buf_free(&ff->okey);
-	fs_buf_free(&ff->oval);
+	free(ff->voff);
+	free(ff->vlen);
 	free(ff->into);
 	free(ff->canonical);
 	fs_buf_free(&ff->text);
@@ -853,7 +859,9 @@ static int emit(struct fs_feat *ff, const struct fs_record *r, struct fs_buf *b,
 		const struct feature *f = &ff->f[i];
 		double v = ff->g[f->group].out[f->gidx];
 		fs_emit_key(&em, f->qkey, f->qlen);
+		ff->voff[i] = b->len;  /* the online store takes the same text */
 		fs_json_put_double(b, v);  /* NaN is written as null */
+		ff->vlen[i] = b->len - ff->voff[i];
 	}
 	fs_emit_end(&em);
 	return 0;
@@ -878,8 +886,9 @@ static int rows_ready(struct fs_feat *ff)
 	return 0;
 }
 
-/* --online: each group's key gets its features, as of the key's time. */
-static int online_put(struct fs_feat *ff)
+/* --online: each group's key gets its features, as of the key's time, as
+ * the text emit just wrote into out. */
+static int online_put(struct fs_feat *ff, const struct fs_buf *out)
 {
 	for (size_t i = 0; i < ff->ng; i++) {
 		struct group *g = &ff->g[i];
@@ -889,9 +898,7 @@ static int online_put(struct fs_feat *ff)
 			const struct feature *f = &ff->f[k];
 			if (f->group != i)
 				continue;
-			ff->oval.len = 0;
-			fs_json_put_double(&ff->oval, g->out[f->gidx]);
-			fs_online_put_field(ff->online, f->name, strlen(f->name), ff->oval.p, ff->oval.len);
+			fs_online_put_field(ff->online, f->name, f->nlen, out->p + ff->voff[k], ff->vlen[k]);
 		}
 		if (fs_online_put_end(ff->online) < 0)
 			return -1;
@@ -1009,14 +1016,14 @@ int fs_feat_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 	if (emit(ff, target, run->out, present) < 0)
 		return fs_run_reject(run, FS_REJ_CONFLICT, "\"%s\" is already in the output and is "
 		                     "not an object; write features elsewhere with --into", ff->into);
+	if (ff->online && online_put(ff, run->out) < 0)
+		run->end = fs_online_failed(ff->online, NULL);
 	if (ff->rows_path && rows_ready(ff) == 0) {
 		if (!ff->rows)
 			build_row(ff, r, &row);
 		emit(ff, &row, fs_out_buf(ff->rows_out), 0);
 		fs_out_maybe_flush(ff->rows_out);
 	}
-	if (ff->online && online_put(ff) < 0)
-		run->end = fs_online_failed(ff->online, NULL);
 	if (ff->ttl)
 		sweep(ff);
 	return 0;

@@ -61,6 +61,9 @@ struct fs_online {
 	redisContext *c;
 	char sha[41];              /* the write script's */
 	char ttl[24];
+	char ttext[40];            /* the last second's @time text */
+	int64_t tsec;
+	int tsec_ok;
 	/* writes */
 	struct wq batch, inflight;
 	size_t cur;                /* the record being written: its offset */
@@ -482,6 +485,20 @@ static void coalesce(struct wq *q, size_t off)
 	q->n++;
 }
 
+/* A time as @time's text; the date and clock of the last second are kept,
+ * since a stream's writes come mostly within the same few seconds. */
+static void time_text(struct fs_online *o, int64_t ns, char out[40])
+{
+	int64_t sec = ns / FS_NS_PER_SEC - (ns % FS_NS_PER_SEC < 0);
+	if (!o->tsec_ok || sec != o->tsec) {
+		fs_time_format_fixed(sec * FS_NS_PER_SEC, o->ttext, sizeof o->ttext);
+		o->tsec = sec;
+		o->tsec_ok = 1;
+	}
+	memcpy(out, o->ttext, 20);  /* "YYYY-MM-DDTHH:MM:SS." */
+	snprintf(out + 20, 20, "%09lldZ", (long long)(ns - sec * FS_NS_PER_SEC));
+}
+
 /* Appends the live records of q to the connection, CHUNK keys a call;
  * q->calls[i] is how many keys call i carries. */
 static void append_writes(struct fs_online *o, struct wq *q)
@@ -521,7 +538,7 @@ static void append_writes(struct fs_online *o, struct wq *q)
 			argv[i] = w[k].key, argl[i++] = w[k].klen;
 		argv[i] = o->ttl, argl[i++] = strlen(o->ttl);
 		for (size_t k = 0; k < keys; k++) {
-			fs_time_format_fixed(w[k].time, times[k], sizeof times[k]);
+			time_text(o, w[k].time, times[k]);
 			snprintf(counts[k], sizeof counts[k], "%u", (unsigned)w[k].nf);
 			argv[i] = times[k], argl[i++] = strlen(times[k]);
 			argv[i] = counts[k], argl[i++] = strlen(counts[k]);

@@ -3,6 +3,7 @@
 
 #include "lib/output.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,4 +81,49 @@ Test(output, zst_files_are_compressed_and_complete)
 	fclose(f);
 	cr_expect(magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd);
 	unlink(path);
+}
+
+/* --rows resumed from a state: the file is cut back to the size a checkpoint
+ * recorded and continued, plain or as whole zstd frames. */
+static void resume_at_a_sync(const char *suffix)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/fstools-out-XXXXXX%s", suffix);
+	int fd = mkstemps(path, (int)strlen(suffix));
+	cr_assert(fd >= 0);
+	close(fd);
+	char err[128];
+	struct fs_out *o = fs_out_open_at(path, 0);
+	cr_assert_not_null(o);
+	fs_buf_puts(fs_out_buf(o), "one\ntwo\n");
+	cr_assert_eq(fs_out_sync(o), 0);
+	uint64_t kept = fs_out_offset(o);
+	fs_buf_puts(fs_out_buf(o), "lost after the checkpoint\n");
+	fs_out_flush(o);
+	cr_assert(fs_out_offset(o) > kept);
+	cr_assert_eq(fs_out_close(o, err, sizeof err), 0);  /* as a crash would leave it, or more */
+	o = fs_out_open_at(path, kept);
+	cr_assert_not_null(o);
+	fs_buf_puts(fs_out_buf(o), "three\n");
+	cr_assert_eq(fs_out_close(o, err, sizeof err), 0);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "%s %s | tr '\\n' ' ' | grep -qx 'one two three '",
+	         *suffix ? "zstd -qdc" : "cat", path);
+	cr_expect_eq(system(cmd), 0, "%s: the lines after the checkpoint are gone, the rest whole",
+	             path);
+	cr_expect_null(fs_out_open_at(path, 1u << 30), "a file shorter than the state says");
+	cr_expect_eq(errno, ERANGE);
+	unlink(path);
+}
+
+Test(output, open_at_cuts_back_to_the_checkpoint)
+{
+	resume_at_a_sync("");
+}
+
+Test(output, open_at_cuts_back_to_whole_zstd_frames)
+{
+	if (system("command -v zstd >/dev/null") != 0)
+		cr_skip_test("zstd not installed");
+	resume_at_a_sync(".zst");
 }

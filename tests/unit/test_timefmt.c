@@ -113,3 +113,33 @@ Test(timefmt, duration_format_round_trips)
 		cr_expect_eq(back, ns, "%s -> %s", in[i], buf);
 	}
 }
+
+/* The online store compares @time texts as strings inside Redis: that must
+ * order them as the times, over the whole range, before 1970 included. */
+Test(timefmt, fixed_texts_compare_as_their_times)
+{
+	uint64_t x = 88172645463325252ULL;
+	char a[40], b[40];
+	int64_t prev = 0;
+	for (int i = 0; i < 20000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		/* 1678..2261, and now and then a time a few ns from the previous one */
+		int64_t t = (i % 4 == 3) ? prev + (int64_t)(x % 5) - 2
+		                         : (int64_t)(x % (UINT64_C(18000000000) * FS_NS_PER_SEC)) -
+		                           INT64_C(9000000000) * FS_NS_PER_SEC;
+		int64_t u = (int64_t)((x >> 7) % (UINT64_C(18000000000) * FS_NS_PER_SEC)) -
+		            INT64_C(9000000000) * FS_NS_PER_SEC;
+		fs_time_format_fixed(t, a, sizeof a);
+		fs_time_format_fixed(u, b, sizeof b);
+		cr_assert_eq(strlen(a), 30, "%s", a);
+		int c = strcmp(a, b);
+		cr_assert((c < 0) == (t < u) && (c == 0) == (t == u), "%lld %s vs %lld %s",
+		          (long long)t, a, (long long)u, b);
+		int64_t back;
+		cr_assert_eq(fs_time_parse_rfc3339(a, strlen(a), &back), 0, "%s", a);
+		cr_assert_eq(back, t, "%s", a);
+		prev = t;
+	}
+	fs_time_format_fixed(-1, a, sizeof a);
+	cr_expect_str_eq(a, "1969-12-31T23:59:59.999999999Z");
+}
