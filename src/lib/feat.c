@@ -946,7 +946,7 @@ int fs_feat_close_rows(struct fs_feat *ff)
 	if (!ff->rows_out)
 		return 0;
 	char err[128];
-	fs_out_flush(ff->rows_out);
+	fs_out_sync(ff->rows_out);  /* the last frame ended: the size a state records */
 	ff->rows_offset = fs_out_offset(ff->rows_out);
 	int rc = fs_out_close(ff->rows_out, err, sizeof err);
 	ff->rows_out = NULL;

@@ -218,7 +218,9 @@ static redisReply *command(struct fs_online *o, char *err, size_t errsize, int a
 {
 	redisReply *r = redisCommandArgv(o->c, argc, argv, NULL);
 	if (!r) {
-		snprintf(err, errsize, "%s: %s", o->label, o->c->errstr);
+		int late = o->c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
+		snprintf(err, errsize, "%s: %s: %s", o->label, argv[0],
+		         late ? "no answer in time; is the server stopped or overloaded?" : o->c->errstr);
 		return NULL;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
@@ -307,7 +309,11 @@ struct fs_online *fs_online_open(const struct fs_online_config *cfg, char *err, 
 	}
 	if (rc < 0) {
 		size_t n = strlen(err);
-		snprintf(err + n, errsize - n, "; is redis-server running there?");
+		if (strstr(err, ": cannot connect: "))
+			snprintf(err + n, errsize - n, "; is redis-server running there?");
+		else if (o->passing)
+			snprintf(err + n, errsize - n, " for %.0f s (--online-timeout)",
+			         (double)cfg->timeout_ns / 1e9);
 		fs_online_free(o);
 		return NULL;
 	}

@@ -183,7 +183,11 @@ int fs_out_close(struct fs_out *o, char *err, size_t errsize)
 {
 	if (!o)
 		return 0;
-	drain(o, ZSTD_e_end);
+	/* a frame is ended only when one is open (or none was ever written:
+	 * an empty .zst is one empty frame), so a size taken after fs_out_sync
+	 * stays the file's size */
+	if (!o->z || o->buf.len || o->open_frame || o->offset == 0)
+		drain(o, ZSTD_e_end);
 	if (o->owned && close(o->fd) != 0 && !o->failed) {
 		o->failed = 1;
 		snprintf(o->err, sizeof o->err, "%s", strerror(errno));
