@@ -448,8 +448,17 @@ static int release(struct fs_join *j, struct fs_run *run)
 			fs_json_put_string(out, row.val[i], row.vlen[i]);
 	}
 	fs_emit_end(&em);
-	if (j->hn == 0)
+	if (j->hn == 0) {
 		j->held.len = 0;
+	} else if (j->hold[j->hhead].off >= ((size_t)1 << 20) &&
+	           j->hold[j->hhead].off * 2 >= j->held.len) {
+		/* input never waited: drop the written events' bytes */
+		size_t from = j->hold[j->hhead].off;
+		memmove(j->held.p, j->held.p + from, j->held.len - from);
+		j->held.len -= from;
+		for (size_t i = 0; i < j->hn; i++)
+			j->hold[(j->hhead + i) % j->hcap].off -= from;
+	}
 	return 0;
 }
 

@@ -34,6 +34,7 @@ static const char write_script[] =
 	"end\n"
 	"return kept\n";
 
+#define BATCH_BYTES ((size_t)1 << 20)  /* and at most this much of records */
 #define CHUNK 32          /* keys per call of the script */
 #define BATCH 1024        /* distinct keys per batch of writes */
 #define LOOKAHEAD 64      /* lookups appended before they are sent */
@@ -666,7 +667,8 @@ int fs_online_put_end(struct fs_online *o)
 	coalesce(&o->batch, o->cur);
 	if (o->status)
 		return -1;
-	if (o->batch.n >= BATCH)
+	/* full of keys, or of one key's superseded writes (few hot keys) */
+	if (o->batch.n >= BATCH || o->batch.b.len >= BATCH_BYTES)
 		return send_batch(o);
 	return 0;
 }
@@ -923,6 +925,15 @@ int fs_online_get_reply(struct fs_online *o, struct fs_online_row *row)
 	if (++o->head == o->nk) {
 		o->head = o->nk = 0;
 		o->keys.len = 0;
+	} else if (o->head >= 4096 && o->head * 2 >= o->nk) {
+		/* input never waited: drop the answered half, so memory stays bounded */
+		size_t from = o->koff[o->head];
+		memmove(o->keys.p, o->keys.p + from, o->keys.len - from);
+		o->keys.len -= from;
+		for (size_t i = o->head; i <= o->nk; i++)
+			o->koff[i - o->head] = o->koff[i] - from;
+		o->nk -= o->head;
+		o->head = 0;
 	}
 	return 0;
 }
