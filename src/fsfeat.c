@@ -219,11 +219,8 @@ int main(int argc, char **argv)
 
 	char err[768];
 	int status;
-	if (oc.url && !(feat.online = fs_online_open(&oc, err, sizeof err, &status))) {
-		if (status == FS_EX_USAGE)
-			fs_usage_error(usage, "%s", err);
-		fs_die(status, "%s", err);
-	}
+	if (oc.url)
+		feat.online = fs_cli_online_open(usage, &oc);
 	struct fs_feat *ff = fs_feat_new(&feat, err, sizeof err, &status);
 	if (!ff)
 		fs_die(status, "%s", err);

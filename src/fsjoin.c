@@ -177,11 +177,8 @@ int main(int argc, char **argv)
 		oc.fields = jc.features;
 		oc.nfields = jc.nfeatures;
 	}
-	if (oc.url && !(jc.online = fs_online_open(&oc, err, sizeof err, &status))) {
-		if (status == FS_EX_USAGE)
-			fs_usage_error(usage, "%s", err);
-		fs_die(status, "%s", err);
-	}
+	if (oc.url)
+		jc.online = fs_cli_online_open(usage, &oc);
 	struct fs_join *j = fs_join_new(&jc, err, sizeof err, &status);
 	if (!j) {
 		if (status == FS_EX_USAGE)

@@ -126,6 +126,18 @@ int fs_cli_online(const struct fs_cli *cli, struct fs_online_config *cfg, const 
 	return 0;
 }
 
+struct fs_online *fs_cli_online_open(const char *usage, const struct fs_online_config *cfg)
+{
+	char err[768];
+	int status;
+	struct fs_online *o = fs_online_open(cfg, err, sizeof err, &status);
+	if (!o && status == FS_EX_USAGE)
+		fs_usage_error(usage, "%s", err);
+	if (!o)
+		fs_die(status, "%s", err);
+	return o;
+}
+
 int fs_cli_common(const struct fs_cli *cli, struct fs_loop_config *cfg, int id,
                   const char *arg, const char *description)
 {

@@ -87,6 +87,9 @@ int fs_cli_common(const struct fs_cli *cli, struct fs_loop_config *cfg, int id,
 struct fs_online_config;
 int fs_cli_online(const struct fs_cli *cli, struct fs_online_config *cfg, const char **prefix,
                   int id, const char *arg);
+/* Connects to the online store of cfg, or ends the run: a malformed URL is
+ * a usage error, an unreachable store status 69. */
+struct fs_online *fs_cli_online_open(const char *usage, const struct fs_online_config *cfg);
 /* A whole number in [min, max], or a usage error naming the option. */
 long long fs_cli_number(const struct fs_cli *cli, const char *opt, const char *arg,
                         long long min, long long max);

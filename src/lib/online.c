@@ -732,7 +732,9 @@ static int record_ok(const char *p, size_t n)
 	return q == end;
 }
 
-int fs_online_load(struct fs_online *o, struct fs_rd *r)
+/* Reads the writes fs_online_save wrote, queuing them on o (NULL: only
+ * checks them). Returns 0, or -1 when they do not parse. */
+static int read_queue(struct fs_online *o, struct fs_rd *r)
 {
 	uint64_t n = fs_get_u64(r);
 	for (uint64_t i = 0; i < n && r->ok; i++) {
@@ -740,23 +742,23 @@ int fs_online_load(struct fs_online *o, struct fs_rd *r)
 		const char *p = fs_get_bytes(r, &len);
 		if (!r->ok || !record_ok(p, len))
 			return -1;
-		size_t off = o->batch.b.len;
-		fs_buf_put(&o->batch.b, p, len);
-		coalesce(&o->batch, off);
+		if (o) {
+			size_t off = o->batch.b.len;
+			fs_buf_put(&o->batch.b, p, len);
+			coalesce(&o->batch, off);
+		}
 	}
 	return r->ok ? 0 : -1;
 }
 
+int fs_online_load(struct fs_online *o, struct fs_rd *r)
+{
+	return read_queue(o, r);
+}
+
 int fs_online_skip(struct fs_rd *r)
 {
-	uint64_t n = fs_get_u64(r);
-	for (uint64_t i = 0; i < n && r->ok; i++) {
-		size_t len;
-		const char *p = fs_get_bytes(r, &len);
-		if (r->ok && !record_ok(p, len))
-			return -1;
-	}
-	return r->ok ? 0 : -1;
+	return read_queue(NULL, r);
 }
 
 /* ------------------------------------------------------------ lookups */

@@ -217,17 +217,26 @@ void fs_duration_format(int64_t ns, char *out, size_t size)
 		snprintf(out, size, "0s");
 }
 
-void fs_time_format(int64_t ns, char *out, size_t size)
+/* "YYYY-MM-DDTHH:MM:SS" of ns in UTC into out; returns its length and the
+ * nanoseconds past that second in *frac. */
+static size_t format_seconds(int64_t ns, char *out, size_t size, int64_t *frac)
 {
-	int64_t sec = ns / FS_NS_PER_SEC, frac = ns % FS_NS_PER_SEC;
-	if (frac < 0) {
-		frac += FS_NS_PER_SEC;
+	int64_t sec = ns / FS_NS_PER_SEC;
+	*frac = ns % FS_NS_PER_SEC;
+	if (*frac < 0) {
+		*frac += FS_NS_PER_SEC;
 		sec--;
 	}
 	time_t t = (time_t)sec;
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	return strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+void fs_time_format(int64_t ns, char *out, size_t size)
+{
+	int64_t frac;
+	size_t n = format_seconds(ns, out, size, &frac);
 	if (frac && n < size) {
 		char f[16];
 		int len = snprintf(f, sizeof f, ".%09lld", (long long)frac);
@@ -241,15 +250,8 @@ void fs_time_format(int64_t ns, char *out, size_t size)
 
 void fs_time_format_fixed(int64_t ns, char *out, size_t size)
 {
-	int64_t sec = ns / FS_NS_PER_SEC, frac = ns % FS_NS_PER_SEC;
-	if (frac < 0) {
-		frac += FS_NS_PER_SEC;
-		sec--;
-	}
-	time_t t = (time_t)sec;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	int64_t frac;
+	size_t n = format_seconds(ns, out, size, &frac);
 	if (n < size)
 		snprintf(out + n, size - n, ".%09lldZ", (long long)frac);
 }
