@@ -10,6 +10,7 @@
 #include "lib/model.h"
 #include "lib/score.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,11 @@
 
 static const char usage[] =
 	"fsscore --model FILE [--shadow FILE] [--from NAME] [--features LIST]\n"
-	"               [--threshold T] [--watch] [--strict] [-o FILE] [--kcat | --regex PATTERN]\n"
-	"               [--errors FILE] [--max-errors N] [FILE ...]\n"
+	"               [--threshold T] [--suffix S] [--watch] [--strict] [-o FILE]\n"
+	"               [--kcat | --regex PATTERN] [--errors FILE] [--max-errors N] [FILE ...]\n"
+	"       fsscore --learn --label FIELD [--model FILE | --features LIST --hash LIST]\n"
+	"               [--algorithm ftrl|adagrad|sgd] [--alpha A] [--beta B] [--l1 L] [--l2 L]\n"
+	"               [--save FILE [--save-every N|DURATION]] [--progress FILE] [options] [FILE ...]\n"
 	"       fsscore --model FILE [--shadow FILE] --check";
 
 static const char description[] =
@@ -26,18 +30,42 @@ static const char description[] =
 	"linear format) and writes the event with \"score\" (\"scores\" and \"class\" for\n"
 	"multiclass) and \"model\" appended. On SIGHUP, and with --watch when the file\n"
 	"changes, the model is reloaded between two events; a bad file leaves the old\n"
-	"model serving.";
+	"model serving. With --learn, a linear model learns from each event's label\n"
+	"after scoring it (progressive validation) and is saved for serving.";
 
 enum { OPT_MODEL = FS_OPT_TOOL, OPT_SHADOW, OPT_FROM, OPT_FEATURES, OPT_THRESHOLD, OPT_WATCH,
-       OPT_STRICT, OPT_CHECK };
+       OPT_STRICT, OPT_CHECK, OPT_SUFFIX, OPT_LEARN, OPT_LABEL, OPT_HASH, OPT_HASH_BITS,
+       OPT_ALGORITHM, OPT_LOSS, OPT_ALPHA, OPT_BETA, OPT_L1, OPT_L2, OPT_SCHEDULE, OPT_MIN_RATE,
+       OPT_CLIP, OPT_SAVE, OPT_SAVE_EVERY, OPT_PROGRESS, OPT_PROGRESS_EVERY, OPT_AUC_WINDOW,
+       OPT_QUIET };
 
 static const struct fs_option options[] = {
+	{"algorithm", 0, "NAME", "--learn with ftrl (default), adagrad or sgd", OPT_ALGORITHM},
+	{"alpha", 0, "A", "learning rate: alpha / (beta + sqrt(sum of g^2)) (default: 0.1)", OPT_ALPHA},
+	{"auc-window", 0, "N", "the progress's recent AUC covers N examples (default: 10000)", OPT_AUC_WINDOW},
+	{"beta", 0, "B", "see --alpha (default: 1)", OPT_BETA},
 	{"check", 0, NULL, "load the models, print what they are as JSON, and exit", OPT_CHECK},
-	{"features", 0, "LIST", "a,b,c: names of the model's features, in order", OPT_FEATURES},
+	{"clip", 0, "C", "cap the gradient's L2 norm at C", OPT_CLIP},
+	{"features", 0, "LIST", "a,b,c: names of the model's (or learner's numeric) features", OPT_FEATURES},
 	{"from", 0, "NAME", "object holding the features (default: features; . = the event)", OPT_FROM},
+	{"hash", 0, "LIST", "a,b: string fields the learner hashes into weight buckets", OPT_HASH},
+	{"hash-bits", 0, "N", "2^N buckets for hashed fields (default: 18)", OPT_HASH_BITS},
+	{"l1", 0, "L", "L1 regularization (default: 0)", OPT_L1},
+	{"l2", 0, "L", "L2 regularization (default: 0)", OPT_L2},
+	{"label", 0, "FIELD", "--learn from this field: 0/1, or a number with --loss squared", OPT_LABEL},
+	{"learn", 0, NULL, "learn a linear model from the labelled events while scoring", OPT_LEARN},
+	{"loss", 0, "LOSS", "log (logistic link, default) or squared (identity)", OPT_LOSS},
+	{"min-rate", 0, "R", "no learning rate falls below R, to follow drift", OPT_MIN_RATE},
 	{"model", 'm', "FILE", "the model: XGBoost JSON or fstools-linear", OPT_MODEL},
+	{"progress", 0, "FILE", "progressive validation records as NDJSON to FILE", OPT_PROGRESS},
+	{"progress-every", 0, "N", "progress every N labelled examples (default: 1, 2, 4, 8...)", OPT_PROGRESS_EVERY},
+	{"quiet", 'q', NULL, "no progress table on standard error", OPT_QUIET},
+	{"save", 0, "FILE", "save the learned model to FILE (atomically), at exit and --save-every", OPT_SAVE},
+	{"save-every", 0, "EVERY", "also save every N examples learned or DURATION", OPT_SAVE_EVERY},
+	{"schedule", 0, "NAME", "sgd's rate: invsqrt (alpha/sqrt(t), default) or constant", OPT_SCHEDULE},
 	{"shadow", 0, "FILE", "also score with FILE, as score_shadow and model_shadow", OPT_SHADOW},
 	{"strict", 0, NULL, "reject events that lack a feature (null still counts as missing)", OPT_STRICT},
+	{"suffix", 0, "S", "write score+S, model+S, ... (an event already scored once)", OPT_SUFFIX},
 	{"threshold", 0, "T", "add \"flag\": true when score >= T", OPT_THRESHOLD},
 	{"watch", 0, NULL, "reload a model as soon as its file is replaced or rewritten", OPT_WATCH},
 	FS_INPUT_OPTIONS,
@@ -79,10 +107,27 @@ static int check(const struct fs_score_config *cfg)
 	return fclose(stdout) == 0 ? FS_EX_OK : FS_EX_IOERR;
 }
 
+/* A finite number >= min (> min when open), or a usage error. */
+static double number(const char *opt, const char *arg, double min, int open)
+{
+	char *end;
+	double d = strtod(arg, &end);
+	if (end == arg || *end || !isfinite(d) || d < min || (open && d == min))
+		fs_usage_error(usage, "--%s: \"%s\" is not a number %s %g", opt, arg, open ? ">" : ">=",
+		               min);
+	return d;
+}
+
 int main(int argc, char **argv)
 {
 	struct fs_loop_config loop = {.max_errors = -1};
-	struct fs_score_config sc = {0};
+	struct fs_score_config sc = {
+		.learn_cfg = {.algo = FS_LEARN_FTRL, .squared = -1, .alpha = 0.1, .beta = 1,
+		              .invsqrt = 1, .bits = 18},
+		.auc_window = 10000,
+	};
+	int learn_only = 0;
+	const char *learn_opt = NULL;
 	struct fs_cli cli;
 	const char *arg;
 	int id, want_check = 0;
@@ -124,10 +169,109 @@ int main(int argc, char **argv)
 		case OPT_CHECK:
 			want_check = 1;
 			break;
+		case OPT_SUFFIX:
+			if (!*arg || strlen(arg) > 24)
+				fs_usage_error(usage, "--suffix: give 1 to 24 characters, such as _online");
+			sc.suffix = arg;
+			break;
+		case OPT_LEARN:
+			sc.learn = 1;
+			break;
+		case OPT_LABEL:
+			sc.label = arg;
+			break;
+		default:
+			learn_only = 1;
+			for (const struct fs_option *o = options; o->name; o++)
+				if (o->id == id)
+					learn_opt = o->name;
+			switch (id) {
+			case OPT_HASH:
+				sc.hash = arg;
+				break;
+			case OPT_HASH_BITS:
+				sc.learn_cfg.bits = (unsigned)fs_cli_number(&cli, "--hash-bits", arg, 1,
+				                                            FS_HASH_BITS_MAX);
+				break;
+			case OPT_ALGORITHM:
+				if (!strcmp(arg, "ftrl"))
+					sc.learn_cfg.algo = FS_LEARN_FTRL;
+				else if (!strcmp(arg, "adagrad"))
+					sc.learn_cfg.algo = FS_LEARN_ADAGRAD;
+				else if (!strcmp(arg, "sgd"))
+					sc.learn_cfg.algo = FS_LEARN_SGD;
+				else
+					fs_usage_error(usage, "--algorithm: \"%s\" is not one of ftrl, adagrad, sgd", arg);
+				break;
+			case OPT_LOSS:
+				if (strcmp(arg, "log") && strcmp(arg, "squared"))
+					fs_usage_error(usage, "--loss: \"%s\" is not log or squared", arg);
+				sc.learn_cfg.squared = !strcmp(arg, "squared");
+				break;
+			case OPT_ALPHA:
+				sc.learn_cfg.alpha = number("alpha", arg, 0, 1);
+				break;
+			case OPT_BETA:
+				sc.learn_cfg.beta = number("beta", arg, 0, 1);
+				break;
+			case OPT_L1:
+				sc.learn_cfg.l1 = number("l1", arg, 0, 0);
+				break;
+			case OPT_L2:
+				sc.learn_cfg.l2 = number("l2", arg, 0, 0);
+				break;
+			case OPT_SCHEDULE:
+				if (strcmp(arg, "invsqrt") && strcmp(arg, "constant"))
+					fs_usage_error(usage, "--schedule: \"%s\" is not invsqrt or constant", arg);
+				sc.learn_cfg.invsqrt = !strcmp(arg, "invsqrt");
+				break;
+			case OPT_MIN_RATE:
+				sc.learn_cfg.min_rate = number("min-rate", arg, 0, 1);
+				break;
+			case OPT_CLIP:
+				sc.learn_cfg.clip = number("clip", arg, 0, 1);
+				break;
+			case OPT_SAVE:
+				sc.save = arg;
+				break;
+			case OPT_SAVE_EVERY:
+				/* a bare number counts examples learned; a duration is wall time */
+				if (arg[strspn(arg, "0123456789")] == '\0')
+					sc.save_every = (uint64_t)fs_cli_number(&cli, "--save-every", arg, 1, LLONG_MAX);
+				else
+					sc.save_every_ns = fs_cli_duration(&cli, "--save-every", arg);
+				break;
+			case OPT_PROGRESS:
+				sc.progress = arg;
+				break;
+			case OPT_PROGRESS_EVERY:
+				sc.progress_every = (uint64_t)fs_cli_number(&cli, "--progress-every", arg, 1,
+				                                            LLONG_MAX);
+				break;
+			case OPT_AUC_WINDOW:
+				sc.auc_window = (size_t)fs_cli_number(&cli, "--auc-window", arg, 1, 100000000);
+				break;
+			case OPT_QUIET:
+				sc.quiet = 1;
+				break;
+			}
 		}
 	}
 	fs_cli_free(&cli);
-	if (!sc.model)
+	if (sc.label && !sc.learn)
+		fs_usage_error(usage, "--label is for --learn (fsgroundtruth measures a served model "
+		               "against its labels)");
+	if (learn_only && !sc.learn)
+		fs_usage_error(usage, "--%s is an option of --learn", learn_opt);
+	if (sc.learn && (want_check || sc.watch))
+		fs_usage_error(usage, "--learn writes its model, it does not read one back: "
+		               "drop %s (a second fsscore --watch serves the saved model)",
+		               want_check ? "--check" : "--watch");
+	if (sc.save_every && !sc.save)
+		fs_usage_error(usage, "--save-every needs --save FILE");
+	if (sc.save_every_ns && !sc.save)
+		fs_usage_error(usage, "--save-every needs --save FILE");
+	if (!sc.model && !sc.learn)
 		fs_usage_error(usage, "no --model given");
 	if (want_check)
 		return check(&sc);
@@ -143,7 +287,8 @@ int main(int argc, char **argv)
 			fs_usage_error(usage, "%s", err);
 		fs_die(status, "%s", err);
 	}
-	struct fs_step step = {.ctx = s, .step = fs_score_step, .raw = 1, .poll = fs_score_poll};
+	struct fs_step step = {.ctx = s, .step = fs_score_step, .raw = 1, .poll = fs_score_poll,
+	                       .finish = fs_score_finish};
 	status = fs_loop_run(&loop, argv + optind, argc - optind, &step);
 	fs_score_report(s);
 	fs_score_free(s);

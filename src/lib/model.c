@@ -84,9 +84,8 @@ struct fs_model {
 	float *xf;              /* scratch: the features as float */
 	float *margin;          /* scratch: nout margins */
 
-	/* linear */
-	double intercept;
-	double *w, *center, *scale, *impute;
+	/* linear: link and names above, the rest here */
+	struct fs_linear lin;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -647,9 +646,78 @@ static int linear_map(const json_t *lin, const char *k, struct fs_model *m, doub
 	return 0;
 }
 
+/* "hashed": {"bits": 18, "fields": ["merchant_id"], "weights": {"40123": 0.5}} */
+static int load_hashed(struct fs_model *m, const json_t *h, char *why, size_t whysize)
+{
+	struct fs_linear *l = &m->lin;
+	const json_t *bits = get(h, "bits"), *fields = get(h, "fields"), *w = get(h, "weights");
+	if (!json_is_object(h)) {
+		snprintf(why, whysize, "\"hashed\" must be an object: {\"bits\": 18, \"fields\": [...], "
+		         "\"weights\": {...}}");
+		return -1;
+	}
+	if (!json_is_integer(bits) || json_integer_value(bits) < 1 ||
+	    json_integer_value(bits) > FS_HASH_BITS_MAX) {
+		snprintf(why, whysize, "hashed.bits must be a whole number from 1 to %d", FS_HASH_BITS_MAX);
+		return -1;
+	}
+	if (!json_is_array(fields) || json_array_size(fields) == 0) {
+		snprintf(why, whysize, "hashed.fields must be a non-empty array of field names");
+		return -1;
+	}
+	l->bits = (unsigned)json_integer_value(bits);
+	l->nhashed = json_array_size(fields);
+	l->hashed = fs_xcalloc(l->nhashed, sizeof *l->hashed);
+	for (size_t i = 0; i < l->nhashed; i++) {
+		const char *f = json_string_value(json_array_get(fields, i));
+		if (!f || !*f) {
+			snprintf(why, whysize, "hashed.fields[%zu] is not a field name", i);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(l->hashed[j], f)) {
+				snprintf(why, whysize, "hashed.fields names \"%s\" twice", f);
+				return -1;
+			}
+		for (size_t j = 0; j < l->nfeat; j++)
+			if (!strcmp(l->names[j], f)) {
+				snprintf(why, whysize, "\"%s\" is both a numeric feature and a hashed field", f);
+				return -1;
+			}
+		l->hashed[i] = fs_xstrdup(f);
+	}
+	size_t nb = (size_t)1 << l->bits;
+	l->hw = fs_xcalloc(nb, sizeof *l->hw);
+	if (!w)
+		return 0;
+	if (!json_is_object(w)) {
+		snprintf(why, whysize, "hashed.weights must be an object of numbers by bucket");
+		return -1;
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)w, k, v) {
+		char *end;
+		errno = 0;
+		unsigned long b = strtoul(k, &end, 10);
+		if (!*k || *end || *k == '-' || *k == '+' || errno || b >= nb) {
+			snprintf(why, whysize, "hashed.weights: \"%s\" is not a bucket from 0 to %zu", k,
+			         nb - 1);
+			return -1;
+		}
+		if (!json_is_number(v)) {
+			snprintf(why, whysize, "hashed.weights.%s is not a number", k);
+			return -1;
+		}
+		l->hw[b] = json_number_value(v);
+	}
+	return 0;
+}
+
 static int load_linear(struct fs_model *m, const json_t *lin, char *why, size_t whysize)
 {
-	const json_t *ver = get(lin, "version"), *w = get(lin, "weights");
+	struct fs_linear *l = &m->lin;
+	const json_t *ver = get(lin, "version"), *w = get(lin, "weights"), *h = get(lin, "hashed");
 	const char *link = json_string_value(get(lin, "link"));
 	if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
 		snprintf(why, whysize, "fstools-linear \"version\" must be 1");
@@ -660,23 +728,24 @@ static int load_linear(struct fs_model *m, const json_t *lin, char *why, size_t 
 		return -1;
 	}
 	m->link = strcmp(link, "logistic") ? LINK_IDENTITY : LINK_LOGISTIC;
+	l->logistic = m->link == LINK_LOGISTIC;
 	if (!json_is_number(get(lin, "intercept"))) {
 		snprintf(why, whysize, "\"intercept\" is missing or not a number");
 		return -1;
 	}
-	m->intercept = json_number_value(get(lin, "intercept"));
-	if (!json_is_object(w) || json_object_size(w) == 0) {
+	l->intercept = json_number_value(get(lin, "intercept"));
+	if (!json_is_object(w) || (json_object_size(w) == 0 && !h)) {
 		snprintf(why, whysize, "\"weights\" must be an object of numbers by feature name");
 		return -1;
 	}
-	m->nfeat = json_object_size(w);
+	m->nfeat = l->nfeat = json_object_size(w);
 	m->nout = 1;
 	m->has_names = 1;
-	m->names = fs_xcalloc(m->nfeat, sizeof *m->names);
-	m->w = fs_xcalloc(m->nfeat, sizeof *m->w);
-	m->center = fs_xcalloc(m->nfeat, sizeof *m->center);
-	m->scale = fs_xcalloc(m->nfeat, sizeof *m->scale);
-	m->impute = fs_xcalloc(m->nfeat, sizeof *m->impute);
+	m->names = l->names = fs_xcalloc(m->nfeat + 1, sizeof *m->names);
+	l->w = fs_xcalloc(m->nfeat + 1, sizeof *l->w);
+	l->center = fs_xcalloc(m->nfeat + 1, sizeof *l->center);
+	l->scale = fs_xcalloc(m->nfeat + 1, sizeof *l->scale);
+	l->impute = fs_xcalloc(m->nfeat + 1, sizeof *l->impute);
 	const char *name;
 	json_t *v;
 	size_t i = 0;
@@ -686,24 +755,30 @@ static int load_linear(struct fs_model *m, const json_t *lin, char *why, size_t 
 			return -1;
 		}
 		m->names[i] = fs_xstrdup(name);
-		m->w[i] = json_number_value(v);
-		m->scale[i] = 1;
+		l->w[i] = json_number_value(v);
+		l->scale[i] = 1;
 		i++;
 	}
-	if (linear_map(lin, "center", m, m->center, why, whysize) < 0 ||
-	    linear_map(lin, "scale", m, m->scale, why, whysize) < 0)
+	if (linear_map(lin, "center", m, l->center, why, whysize) < 0 ||
+	    linear_map(lin, "scale", m, l->scale, why, whysize) < 0)
 		return -1;
 	for (i = 0; i < m->nfeat; i++) {
-		if (!(m->scale[i] != 0) || !isfinite(m->scale[i])) {
+		if (!(l->scale[i] != 0) || !isfinite(l->scale[i])) {
 			snprintf(why, whysize, "scale.%s must be a finite non-zero number", m->names[i]);
 			return -1;
 		}
-		m->impute[i] = m->center[i];  /* a missing value contributes nothing */
+		l->impute[i] = l->center[i];  /* a missing value contributes nothing */
 	}
-	if (linear_map(lin, "impute", m, m->impute, why, whysize) < 0)
+	if (linear_map(lin, "impute", m, l->impute, why, whysize) < 0)
 		return -1;
-	char d[128];
-	snprintf(d, sizeof d, "fstools-linear %s, %zu features", link, m->nfeat);
+	if (h && load_hashed(m, h, why, whysize) < 0)
+		return -1;
+	char d[160];
+	if (l->nhashed)
+		snprintf(d, sizeof d, "fstools-linear %s, %zu features, %zu hashed (%u bits)", link,
+		         m->nfeat, l->nhashed, l->bits);
+	else
+		snprintf(d, sizeof d, "fstools-linear %s, %zu features", link, m->nfeat);
 	m->describe = fs_xstrdup(d);
 	return 0;
 }
@@ -733,11 +808,11 @@ struct fs_model *fs_model_parse(const char *name, const char *p, size_t n, char 
 	struct fs_model *m = fs_xcalloc(1, sizeof *m);
 	char why[384] = "";
 	int rc;
-	if (json_is_object(get(root, "learner"))) {
-		rc = load_xgboost(m, root, why, sizeof why);
-	} else if (json_is_string(get(root, "format")) &&
-	           !strcmp(json_string_value(get(root, "format")), "fstools-linear")) {
+	if (json_is_string(get(root, "format")) &&
+	    !strcmp(json_string_value(get(root, "format")), "fstools-linear")) {
 		rc = load_linear(m, root, why, sizeof why);
+	} else if (json_is_object(get(root, "learner"))) {
+		rc = load_xgboost(m, root, why, sizeof why);
 	} else {
 		snprintf(why, sizeof why, "unknown model format: expected an XGBoost JSON model "
 		         "(Booster.save_model) or an fstools linear model (\"format\": \"fstools-linear\"; "
@@ -805,10 +880,14 @@ void fs_model_free(struct fs_model *m)
 	free(m->xf);
 	free(m->margin);
 	free(m->base_margin);
-	free(m->w);
-	free(m->center);
-	free(m->scale);
-	free(m->impute);
+	free(m->lin.w);
+	free(m->lin.center);
+	free(m->lin.scale);
+	free(m->lin.impute);
+	for (size_t i = 0; i < m->lin.nhashed; i++)
+		free(m->lin.hashed[i]);
+	free(m->lin.hashed);
+	free(m->lin.hw);
 	free(m);
 }
 
@@ -818,6 +897,7 @@ int fs_model_has_names(const struct fs_model *m) { return m->has_names; }
 size_t fs_model_noutputs(const struct fs_model *m) { return m->nout; }
 const char *fs_model_id(const struct fs_model *m) { return m->id; }
 const char *fs_model_describe(const struct fs_model *m) { return m->describe; }
+const struct fs_linear *fs_model_linear(const struct fs_model *m) { return m->xgb ? NULL : &m->lin; }
 
 enum fs_model_task fs_model_task(const struct fs_model *m)
 {
@@ -981,21 +1061,88 @@ transform:
 	return (int)best;
 }
 
-static int predict_linear(const struct fs_model *m, const double *x, double *out)
+double fs_logistic(double z)
 {
-	double z = m->intercept;
-	for (size_t i = 0; i < m->nfeat; i++) {
-		double v = isnan(x[i]) ? m->impute[i] : x[i];
-		z += m->w[i] * ((v - m->center[i]) / m->scale[i]);
+	return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
+}
+
+static uint32_t rotl32(uint32_t x, int r)
+{
+	return (x << r) | (x >> (32 - r));
+}
+
+/* MurmurHash3_x86_32 (Austin Appleby, public domain), the hash of
+ * Vowpal Wabbit and of scikit-learn's FeatureHasher. */
+static uint32_t murmur3_32(const unsigned char *p, size_t n, uint32_t seed)
+{
+	const uint32_t c1 = 0xcc9e2d51, c2 = 0x1b873593;
+	uint32_t h = seed, k;
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		k = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+		    (uint32_t)p[i + 3] << 24;
+		k *= c1;
+		k = rotl32(k, 15);
+		k *= c2;
+		h ^= k;
+		h = rotl32(h, 13);
+		h = h * 5 + 0xe6546b64;
 	}
-	if (m->link == LINK_LOGISTIC)
-		out[0] = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
-	else
-		out[0] = z;
+	k = 0;
+	switch (n & 3) {
+	case 3:
+		k ^= (uint32_t)p[i + 2] << 16;
+		/* fall through */
+	case 2:
+		k ^= (uint32_t)p[i + 1] << 8;
+		/* fall through */
+	case 1:
+		k ^= p[i];
+		k *= c1;
+		k = rotl32(k, 15);
+		k *= c2;
+		h ^= k;
+	}
+	h ^= (uint32_t)n;
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+uint32_t fs_feature_hash(const char *name, size_t nl, const char *value, size_t vl)
+{
+	unsigned char small[256], *p = small;
+	size_t n = nl + 1 + vl;
+	if (n > sizeof small)
+		p = fs_xmalloc(n);
+	memcpy(p, name, nl);
+	p[nl] = '=';
+	memcpy(p + nl + 1, value, vl);
+	uint32_t h = murmur3_32(p, n, 0);
+	if (p != small)
+		free(p);
+	return h;
+}
+
+static int predict_linear(const struct fs_model *m, const double *x, const int64_t *h,
+                          double *out)
+{
+	const struct fs_linear *l = &m->lin;
+	double z = l->intercept;
+	for (size_t i = 0; i < l->nfeat; i++)
+		z += l->w[i] * fs_linear_input(l, i, x[i]);
+	uint32_t mask = ((uint32_t)1 << l->bits) - 1;
+	for (size_t i = 0; i < l->nhashed; i++)
+		if (h[i] >= 0)
+			z += l->hw[(uint32_t)h[i] & mask];
+	out[0] = l->logistic ? fs_logistic(z) : z;
 	return 0;
 }
 
-int fs_model_predict(const struct fs_model *m, const double *x, double *out)
+int fs_model_predict(const struct fs_model *m, const double *x, const int64_t *h, double *out)
 {
-	return m->xgb ? predict_xgb(m, x, out) : predict_linear(m, x, out);
+	return m->xgb ? predict_xgb(m, x, out) : predict_linear(m, x, h, out);
 }

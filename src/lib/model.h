@@ -8,7 +8,8 @@
  *    arithmetic: inputs rounded to float, leaves summed in float in tree
  *    order onto the base margin, transforms in float.
  *  - the fstools linear format (fsscore(1)): intercept, weights, centring
- *    and scaling by feature name, logistic or identity link, in double.
+ *    and scaling by feature name, string fields hashed into weight buckets,
+ *    logistic or identity link, in double. fsscore --learn (learn.c) writes it.
  *
  * A model is immutable once loaded; fsscore swaps whole models on reload.
  */
@@ -49,11 +50,47 @@ const char *fs_model_id(const struct fs_model *m);
 /* A line for messages: "xgboost gbtree, 100 trees, binary:logistic, 30 features". */
 const char *fs_model_describe(const struct fs_model *m);
 
-/* Evaluates the model on x (fs_model_nfeatures values; NaN is missing) and
- * writes fs_model_noutputs values to out (XGBoost's are float32 values,
- * exactly). Uses scratch space in m: one caller at a time. For multiclass models the return
- * value is the predicted class (the first of the highest), else 0. */
-int fs_model_predict(const struct fs_model *m, const double *x, double *out);
+/* Evaluates the model on x (fs_model_nfeatures values; NaN is missing) and,
+ * for a linear model with hashed fields, h (one fs_feature_hash per field,
+ * -1 where it is missing; NULL without them), and writes fs_model_noutputs
+ * values to out (XGBoost's are float32 values, exactly). Uses scratch space
+ * in m: one caller at a time. For multiclass models the return value is the
+ * predicted class (the first of the highest), else 0. */
+int fs_model_predict(const struct fs_model *m, const double *x, const int64_t *h, double *out);
+
+/* ---- the linear format, shared with the learner (learn.c) */
+
+#define FS_HASH_BITS_MAX 24
+
+struct fs_linear {
+	int logistic;            /* the link: 1 logistic, 0 identity */
+	double intercept;
+	size_t nfeat;            /* numeric features by name, in the file's order */
+	char **names;
+	double *w, *center, *scale, *impute;
+	unsigned bits;           /* hashed fields: 2^bits weight buckets (0: none) */
+	size_t nhashed;
+	char **hashed;           /* the fields hashed, in the file's order */
+	double *hw;              /* 2^bits weights */
+};
+
+/* The linear model's parts, or NULL for an XGBoost model. */
+const struct fs_linear *fs_model_linear(const struct fs_model *m);
+
+/* What feature i of a linear model adds per unit of weight for the value x
+ * (NaN: missing, which takes the impute value): (x - center) / scale. */
+static inline double fs_linear_input(const struct fs_linear *l, size_t i, double x)
+{
+	return ((x != x ? l->impute[i] : x) - l->center[i]) / l->scale[i];
+}
+
+/* The hash of a string feature: MurmurHash3_x86_32, seed 0, of the bytes
+ * "NAME=VALUE" (scikit-learn's murmurhash3_32(f"{name}={value}",
+ * positive=True)); its bucket is the hash modulo 2^bits. */
+uint32_t fs_feature_hash(const char *name, size_t nl, const char *value, size_t vl);
+
+/* 1 / (1 + e^-z), computed without overflow on either side. */
+double fs_logistic(double z);
 
 /* The float nearest to a double read from the shortest decimal of a float
  * (how XGBoost writes them): exact also where reading the decimal as a

@@ -261,3 +261,37 @@ char *fs_quote_key(const char *name, size_t *len)
 	fs_buf_cstr(&b);
 	return b.p;
 }
+
+int fs_write_atomic(const char *path, const void *data, size_t n, char *err, size_t errsize)
+{
+	/* Beside the target, so that rename(2) stays within one file system. */
+	size_t plen = strlen(path);
+	char *tmp = fs_xmalloc(plen + 32);
+	snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+	int e = 0;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		e = errno;
+	for (const char *p = data; !e && n > 0;) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			e = errno;
+		else
+			p += w, n -= (size_t)w;
+	}
+	if (!e && fsync(fd) != 0)
+		e = errno;
+	if (fd >= 0 && close(fd) != 0 && !e)
+		e = errno;
+	if (!e && rename(tmp, path) != 0)
+		e = errno;
+	if (e) {
+		if (fd >= 0)
+			unlink(tmp);
+		snprintf(err, errsize, "%s: cannot write: %s", path, strerror(e));
+	}
+	free(tmp);
+	return e ? -1 : 0;
+}

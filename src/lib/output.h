@@ -45,6 +45,11 @@ int fs_out_failed(const struct fs_out *o);
  * write failed, with the reason copied to err. */
 int fs_out_close(struct fs_out *o, char *err, size_t errsize);
 
+/* Writes n bytes to path atomically: a temporary file beside it, synced and
+ * renamed over it, so a reader (fsscore --watch) sees the old file or the
+ * new one whole. Returns 0, or -1 with the reason in err. */
+int fs_write_atomic(const char *path, const void *p, size_t n, char *err, size_t errsize);
+
 struct fs_emit {
 	struct fs_buf *b;
 	const char *rest;       /* bytes that close the line after our members */

@@ -12,6 +12,7 @@
 #include "report.h"
 #include "buf.h"
 #include "diag.h"
+#include "output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -852,21 +853,6 @@ static void build_page(struct fs_buf *b, const json_t *doc)
 	            "its numbers.</footer>\n</body>\n</html>\n");
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int fs_report_write(const char *path, const json_t *doc, char *err, size_t errsize)
 {
 	if (!json_is_object(doc)) {
@@ -876,28 +862,7 @@ int fs_report_write(const char *path, const json_t *doc, char *err, size_t errsi
 	struct fs_buf b = {0};
 	build_page(&b, doc);
 
-	/* Beside the target, so that rename(2) stays within one file system. */
-	size_t plen = strlen(path);
-	char *tmp = fs_xmalloc(plen + 32);
-	snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-	int e = 0;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0)
-		e = errno;
-	if (!e && write_all(fd, b.p, b.len) != 0)
-		e = errno;
-	if (!e && fsync(fd) != 0)
-		e = errno;
-	if (fd >= 0 && close(fd) != 0 && !e)
-		e = errno;
-	if (!e && rename(tmp, path) != 0)
-		e = errno;
-	if (e) {
-		if (fd >= 0)
-			unlink(tmp);
-		snprintf(err, errsize, "%s: cannot write: %s", path, strerror(e));
-	}
-	free(tmp);
+	int rc = fs_write_atomic(path, b.p, b.len, err, errsize);
 	fs_buf_free(&b);
-	return e ? -1 : 0;
+	return rc;
 }

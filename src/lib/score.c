@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "hmap.h"
 #include "json.h"
+#include "learn.h"
 #include "model.h"
 #include "output.h"
 #include "record.h"
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* --watch looks at the files this often; a change is taken once the file
  * has looked the same at two looks in a row (a copy may still be going). */
@@ -35,16 +37,19 @@ struct file_sig {
 
 struct slot {
 	const char *path;
-	const char *suffix;          /* "" for the champion, "_shadow" */
-	struct fs_model *m;
+	const char *suffix;          /* "" for the champion, "_shadow" (after --suffix) */
+	struct fs_model *m;          /* the model serving, or NULL while learning: */
+	struct fs_learner *learn;    /* fsscore --learn's model (the champion) */
 	size_t *idx;                 /* per model feature: its place in the name table */
+	size_t *hidx;                /* per hashed field: its place in the name table */
+	int64_t *h;                  /* per hashed field: its hash, -1 missing */
 	struct fs_buf qid;           /* the model id as a JSON string */
 	struct file_sig loaded;      /* the file as it was when last read (good or bad) */
 	struct file_sig pending;     /* a change seen once, waiting to settle */
 	int gone_reported;
 	double *x, *out;
 	/* output keys, plain and pre-quoted */
-	char n_score[32], n_model[32];
+	char n_score[64], n_model[64];
 	size_t nl_score, nl_model;
 	char *k_score, *k_flag, *k_model, *k_class;
 	size_t l_score, l_flag, l_model, l_class;
@@ -61,7 +66,9 @@ struct fs_score {
 	/* the names both models read, and per event their values */
 	char **names;
 	size_t nnames, capnames;
+	unsigned char *hashed;       /* per name: 1 a hashed string field, 0 a number */
 	double *values;
+	int64_t *hvalues;            /* per hashed name: fs_feature_hash, -1 missing */
 	uint64_t *absent;            /* per name: events without it */
 	unsigned char *warned;       /* per name: reported as absent from all events */
 	uint64_t *seen;              /* per name: the last read (gen) that had it */
@@ -77,6 +84,20 @@ struct fs_score {
 	size_t norder;
 	uint64_t events;             /* events whose features were read */
 	struct fs_buf num;
+	/* --learn */
+	char **hash_names;           /* --hash */
+	size_t nhash_names;
+	struct fs_path *label;
+	double y;                    /* the event's label, when has_y */
+	int has_y;
+	struct fs_progress *progress;
+	FILE *progress_file;
+	char *learn_name;            /* the model's name in "model": NAME#EXAMPLES */
+	struct fs_buf lid;           /* its JSON text for the event at hand */
+	uint64_t saved_at;           /* examples learned at the last save */
+	struct timespec save_due;    /* the next timed save (--save-every DURATION) */
+	int diverged;
+	char shadow_suffix[48];
 };
 
 static void sig_of(const char *path, struct file_sig *s)
@@ -100,8 +121,8 @@ static int sig_same(const struct file_sig *a, const struct file_sig *b)
 	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
-/* The place of name in the table, added when new. */
-static size_t name_index(struct fs_score *s, const char *name)
+/* The place of name in the table, added when new; hashed: a string field. */
+static size_t name_index(struct fs_score *s, const char *name, int hashed)
 {
 	for (size_t i = 0; i < s->nnames; i++)
 		if (!strcmp(s->names[i], name))
@@ -109,11 +130,14 @@ static size_t name_index(struct fs_score *s, const char *name)
 	if (s->nnames == s->capnames) {
 		s->capnames = s->capnames ? 2 * s->capnames : 16;
 		s->names = fs_xrealloc(s->names, s->capnames * sizeof *s->names);
+		s->hashed = fs_xrealloc(s->hashed, s->capnames * sizeof *s->hashed);
 		s->values = fs_xrealloc(s->values, s->capnames * sizeof *s->values);
+		s->hvalues = fs_xrealloc(s->hvalues, s->capnames * sizeof *s->hvalues);
 		s->absent = fs_xrealloc(s->absent, s->capnames * sizeof *s->absent);
 		s->warned = fs_xrealloc(s->warned, s->capnames * sizeof *s->warned);
 	}
 	s->names[s->nnames] = fs_xstrdup(name);
+	s->hashed[s->nnames] = (unsigned char)hashed;
 	s->absent[s->nnames] = 0;
 	s->warned[s->nnames] = 0;
 	size_t len = strlen(name);
@@ -122,7 +146,9 @@ static size_t name_index(struct fs_score *s, const char *name)
 	return s->nnames++;
 }
 
-static const char *feature_name(const struct fs_score *s, const struct fs_model *m, size_t i);
+static const char *feature_name(const struct fs_score *s, const struct slot *sl, size_t i);
+static size_t slot_nfeatures(const struct slot *sl);
+static const struct fs_linear *slot_linear(const struct slot *sl);
 
 static void forget_order(struct fs_score *s)
 {
@@ -167,19 +193,31 @@ static void rebuild_table(struct fs_score *s)
 	s->absent = NULL;
 	s->warned = NULL;
 	free(s->values);
+	free(s->hvalues);
+	free(s->hashed);
 	s->values = NULL;
+	s->hvalues = NULL;
+	s->hashed = NULL;
 	s->nnames = s->capnames = 0;
 	fs_hmap_free(&s->by_name);
 	memset(&s->by_name, 0, sizeof s->by_name);
 	for (size_t i = 0; i < 2; i++) {
 		struct slot *sl = &s->slot[i];
-		if (!sl->m)
+		if (!sl->m && !sl->learn)
 			continue;
-		size_t nf = fs_model_nfeatures(sl->m);
+		size_t nf = slot_nfeatures(sl);
 		free(sl->idx);
 		sl->idx = fs_xmalloc((nf ? nf : 1) * sizeof *sl->idx);
 		for (size_t f = 0; f < nf; f++)
-			sl->idx[f] = name_index(s, feature_name(s, sl->m, f));
+			sl->idx[f] = name_index(s, feature_name(s, sl, f), 0);
+		const struct fs_linear *lin = slot_linear(sl);
+		size_t nh = lin ? lin->nhashed : 0;
+		free(sl->hidx);
+		free(sl->h);
+		sl->hidx = fs_xmalloc((nh ? nh : 1) * sizeof *sl->hidx);
+		sl->h = fs_xmalloc((nh ? nh : 1) * sizeof *sl->h);
+		for (size_t f = 0; f < nh; f++)
+			sl->hidx[f] = name_index(s, lin->hashed[f], 1);
 	}
 	for (size_t i = 0; i < nold; i++) {
 		for (size_t j = 0; j < s->nnames; j++)
@@ -192,16 +230,54 @@ static void rebuild_table(struct fs_score *s)
 	free(old);
 	free(old_absent);
 	free(old_warned);
-	if (!s->values)
+	if (!s->values) {
 		s->values = fs_xmalloc(sizeof *s->values);
+		s->hvalues = fs_xmalloc(sizeof *s->hvalues);
+		s->hashed = fs_xmalloc(1);
+	}
 	free(s->seen);
 	s->seen = fs_xcalloc(s->nnames + 1, sizeof *s->seen);
 	forget_order(s);
 }
 
-static const char *feature_name(const struct fs_score *s, const struct fs_model *m, size_t i)
+static const struct fs_linear *slot_linear(const struct slot *sl)
 {
-	return s->ngiven ? s->given[i] : fs_model_feature(m, i);
+	return sl->learn ? fs_learner_linear(sl->learn) : fs_model_linear(sl->m);
+}
+
+static size_t slot_nfeatures(const struct slot *sl)
+{
+	return sl->learn ? fs_learner_linear(sl->learn)->nfeat : fs_model_nfeatures(sl->m);
+}
+
+static const char *feature_name(const struct fs_score *s, const struct slot *sl, size_t i)
+{
+	if (sl->learn)
+		return fs_learner_linear(sl->learn)->names[i];
+	return s->ngiven ? s->given[i] : fs_model_feature(sl->m, i);
+}
+
+/* A name that the model of probe (going into slot self) and the model of
+ * the other slot read differently: one as a number, one as a hashed string. */
+static const char *kind_clash(const struct fs_score *s, const struct slot *self,
+                              const struct slot *probe)
+{
+	const struct fs_linear *lin = slot_linear(probe);
+	for (size_t o = 0; o < 2; o++) {
+		const struct slot *other = &s->slot[o];
+		if (other == self || (!other->m && !other->learn))
+			continue;
+		const struct fs_linear *ol = slot_linear(other);
+		for (size_t i = 0; lin && i < lin->nhashed; i++)
+			for (size_t j = 0; j < slot_nfeatures(other); j++)
+				if (!strcmp(lin->hashed[i], feature_name(s, other, j)))
+					return lin->hashed[i];
+		for (size_t i = 0; ol && i < ol->nhashed; i++)
+			for (size_t j = 0; j < slot_nfeatures(probe); j++)
+				if (!strcmp(ol->hashed[i], feature_name(s, probe, j)))
+					return ol->hashed[i];
+	}
+	return NULL;
 }
 
 /* Checks that a model can serve in slot sl. */
@@ -222,6 +298,15 @@ static int fit(const struct fs_score *s, const struct slot *sl, const struct fs_
 	if (s->cfg.has_threshold && fs_model_task(m) == FS_TASK_MULTICLASS) {
 		snprintf(err, errsize, "%s: --threshold needs a model with one score; this one is "
 		         "multiclass (%zu classes)", sl->path, fs_model_noutputs(m));
+		return -1;
+	}
+	struct slot probe = *sl;
+	probe.m = (struct fs_model *)m;
+	probe.learn = NULL;
+	const char *clash = kind_clash(s, sl, &probe);
+	if (clash) {
+		snprintf(err, errsize, "%s: \"%s\" is a hashed string field of one model and a number "
+		         "of the other", sl->path, clash);
 		return -1;
 	}
 	if (sl->m && (fs_model_task(sl->m) != fs_model_task(m) ||
@@ -247,13 +332,25 @@ static void install(struct fs_score *s, struct slot *sl, struct fs_model *m)
 	sl->out = fs_xcalloc(fs_model_noutputs(m), sizeof *sl->out);
 }
 
-static char *key(const char *base, const char *suffix, size_t *len, char plain[32])
+static char *key(const char *base, const char *suffix, size_t *len, char plain[64])
 {
-	char name[32];
+	char name[64];
 	snprintf(name, sizeof name, "%s%s", base, suffix);
 	if (plain)
 		memcpy(plain, name, sizeof name);
 	return fs_quote_key(name, len);
+}
+
+/* The names of the fields a slot writes. */
+static void slot_keys(struct slot *sl, int multi)
+{
+	const char *suffix = sl->suffix;
+	sl->k_score = key(multi ? "scores" : "score", suffix, &sl->l_score, sl->n_score);
+	sl->k_flag = key("flag", suffix, &sl->l_flag, NULL);
+	sl->k_model = key("model", suffix, &sl->l_model, sl->n_model);
+	sl->nl_score = strlen(sl->n_score);
+	sl->nl_model = strlen(sl->n_model);
+	sl->k_class = key("class", suffix, &sl->l_class, NULL);
 }
 
 static int open_slot(struct fs_score *s, struct slot *sl, const char *path, const char *suffix,
@@ -271,13 +368,124 @@ static int open_slot(struct fs_score *s, struct slot *sl, const char *path, cons
 		return -1;
 	}
 	install(s, sl, m);
-	int multi = fs_model_task(m) == FS_TASK_MULTICLASS;
-	sl->k_score = key(multi ? "scores" : "score", suffix, &sl->l_score, sl->n_score);
-	sl->k_flag = key("flag", suffix, &sl->l_flag, NULL);
-	sl->k_model = key("model", suffix, &sl->l_model, sl->n_model);
-	sl->nl_score = strlen(sl->n_score);
-	sl->nl_model = strlen(sl->n_model);
-	sl->k_class = key("class", suffix, &sl->l_class, NULL);
+	slot_keys(sl, fs_model_task(m) == FS_TASK_MULTICLASS);
+	return 0;
+}
+
+static char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return fs_xstrdup(b && b[1] ? b + 1 : path);
+}
+
+/* The champion slot for --learn: a learner, fresh or from --model. */
+static int open_learner(struct fs_score *s, char *err, size_t errsize, int *status)
+{
+	const struct fs_score_config *cfg = &s->cfg;
+	struct slot *sl = &s->slot[0];
+	struct fs_learner *l;
+	*status = FS_EX_USAGE;
+	if (cfg->model) {
+		if (s->ngiven || s->nhash_names) {
+			snprintf(err, errsize, "%s names the features it learns; drop --features and --hash, "
+			         "or start without --model", cfg->model);
+			return -1;
+		}
+		struct fs_model *m = fs_model_load(cfg->model, err, errsize, status);
+		if (!m)
+			return -1;
+		l = fs_learner_from(&cfg->learn_cfg, m, cfg->model, err, errsize);
+		fs_model_free(m);
+		if (!l)
+			return -1;
+	} else {
+		if (!s->ngiven && !s->nhash_names) {
+			snprintf(err, errsize, "--learn: name the features to learn from: --features a,b "
+			         "(numbers) and --hash c,d (strings), or start from a --model");
+			return -1;
+		}
+		for (size_t i = 0; i < s->nhash_names; i++)
+			for (size_t j = 0; j < s->ngiven; j++)
+				if (!strcmp(s->hash_names[i], s->given[j])) {
+					snprintf(err, errsize, "\"%s\" is in both --features and --hash: a feature is "
+					         "a number or a hashed string, not both", s->given[j]);
+					return -1;
+				}
+		l = fs_learner_new(&cfg->learn_cfg, s->given, s->ngiven, s->hash_names, s->nhash_names);
+	}
+	sl->path = cfg->save ? cfg->save : cfg->model ? cfg->model : "learner";
+	sl->suffix = cfg->suffix ? cfg->suffix : "";
+	sl->learn = l;
+	s->learn_name = base_name(sl->path);
+	s->saved_at = fs_learner_examples(l);
+	rebuild_table(s);
+	sl->x = fs_xcalloc(fs_learner_linear(l)->nfeat + 1, sizeof *sl->x);
+	sl->out = fs_xcalloc(1, sizeof *sl->out);
+	slot_keys(sl, 0);
+	return 0;
+}
+
+static void set_save_due(struct fs_score *s)
+{
+	clock_gettime(CLOCK_MONOTONIC, &s->save_due);
+	int64_t ns = s->save_due.tv_nsec + s->cfg.save_every_ns % 1000000000;
+	s->save_due.tv_sec += (time_t)(s->cfg.save_every_ns / 1000000000 + ns / 1000000000);
+	s->save_due.tv_nsec = ns % 1000000000;
+}
+
+/* --learn: the label, the hashed fields, the learner, progress. */
+static int start_learning(struct fs_score *s, char *err, size_t errsize, int *status)
+{
+	const struct fs_score_config *cfg = &s->cfg;
+	*status = FS_EX_USAGE;
+	if (!cfg->label) {
+		snprintf(err, errsize, "--learn needs --label FIELD: the field holding each example's "
+		         "truth (0 or 1; a number with --loss squared)");
+		return -1;
+	}
+	const char *why;
+	s->label = fs_path_new(cfg->label, &why);
+	if (!s->label) {
+		snprintf(err, errsize, "--label %s: %s", cfg->label, why);
+		return -1;
+	}
+	if (s->label->envelope && !cfg->kcat) {
+		snprintf(err, errsize, "--label %s names a kcat envelope field; add --kcat", cfg->label);
+		return -1;
+	}
+	if (cfg->hash) {
+		s->hash_names = fs_cli_list(cfg->hash, &s->nhash_names);
+		for (size_t i = 0; i < s->nhash_names; i++) {
+			if (!*s->hash_names[i]) {
+				snprintf(err, errsize, "--hash %s: an empty name", cfg->hash);
+				return -1;
+			}
+			for (size_t j = 0; j < i; j++)
+				if (!strcmp(s->hash_names[i], s->hash_names[j])) {
+					snprintf(err, errsize, "--hash names \"%s\" twice", s->hash_names[i]);
+					return -1;
+				}
+		}
+	}
+	if (open_learner(s, err, errsize, status) < 0)
+		return -1;
+	if (cfg->progress) {
+		s->progress_file = fopen(cfg->progress, "w");
+		if (!s->progress_file) {
+			snprintf(err, errsize, "--progress %s: cannot create: %s", cfg->progress,
+			         strerror(errno));
+			*status = FS_EX_IOERR;
+			return -1;
+		}
+	}
+	s->progress = fs_progress_new(fs_learner_squared(s->slot[0].learn), cfg->progress_every,
+	                              cfg->auc_window, cfg->quiet ? NULL : stderr, s->progress_file);
+	if (cfg->save_every_ns)
+		set_save_due(s);
+	if (!cfg->quiet)
+		fs_warn("learning %s from \"%s\"%s%s", fs_learner_describe(s->slot[0].learn), cfg->label,
+		        fs_learner_examples(s->slot[0].learn) ? ", going on from " : "",
+		        fs_learner_examples(s->slot[0].learn) ? cfg->model : "");
 	return 0;
 }
 
@@ -314,8 +522,15 @@ struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size
 				return NULL;
 			}
 	}
-	if (open_slot(s, &s->slot[0], cfg->model, "", err, errsize, status) < 0 ||
-	    (cfg->shadow && open_slot(s, &s->slot[1], cfg->shadow, "_shadow", err, errsize, status) < 0)) {
+	const char *suffix = cfg->suffix ? cfg->suffix : "";
+	snprintf(s->shadow_suffix, sizeof s->shadow_suffix, "%s_shadow", suffix);
+	if (cfg->learn && start_learning(s, err, errsize, status) < 0) {
+		fs_score_free(s);
+		return NULL;
+	}
+	if ((!cfg->learn && open_slot(s, &s->slot[0], cfg->model, suffix, err, errsize, status) < 0) ||
+	    (cfg->shadow && open_slot(s, &s->slot[1], cfg->shadow, s->shadow_suffix, err, errsize,
+	                              status) < 0)) {
 		fs_score_free(s);
 		return NULL;
 	}
@@ -330,7 +545,10 @@ void fs_score_free(struct fs_score *s)
 	for (size_t i = 0; i < 2; i++) {
 		struct slot *sl = &s->slot[i];
 		fs_model_free(sl->m);
+		fs_learner_free(sl->learn);
 		free(sl->idx);
+		free(sl->hidx);
+		free(sl->h);
 		free(sl->x);
 		free(sl->out);
 		fs_buf_free(&sl->qid);
@@ -344,6 +562,15 @@ void fs_score_free(struct fs_score *s)
 	fs_cli_list_free(s->given, s->ngiven);
 	free(s->names);
 	free(s->values);
+	free(s->hvalues);
+	free(s->hashed);
+	fs_cli_list_free(s->hash_names, s->nhash_names);
+	fs_path_free(s->label);
+	fs_progress_free(s->progress);
+	if (s->progress_file)
+		fclose(s->progress_file);
+	free(s->learn_name);
+	fs_buf_free(&s->lid);
 	free(s->absent);
 	free(s->warned);
 	free(s->seen);
@@ -379,11 +606,56 @@ static void reload(struct fs_score *s, struct slot *sl, const char *why)
 	        fs_model_describe(m), old);
 }
 
+/* Saves the learner's model to --save. Returns 0, or -1 after a message. */
+static int save_model(struct fs_score *s, const char *why)
+{
+	struct fs_learner *l = s->slot[0].learn;
+	if (!s->cfg.save || s->diverged)
+		return 0;
+	char err[768];
+	if (fs_learner_save(l, s->cfg.save, err, sizeof err) < 0) {
+		fs_warn("%s", err);
+		return -1;
+	}
+	s->saved_at = fs_learner_examples(l);
+	if (why)
+		fs_warn("%s: saved after %llu examples (%s)", s->cfg.save,
+		        (unsigned long long)s->saved_at, why);
+	return 0;
+}
+
+static int64_t ms_until(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* --learn: SIGHUP saves at once; --save-every DURATION saves when due.
+ * Returns the milliseconds until the next timed save, or -1. */
+static int poll_learner(struct fs_score *s, int hup)
+{
+	if (hup)
+		save_model(s, "SIGHUP");
+	if (!s->cfg.save_every_ns)
+		return -1;
+	int64_t left = ms_until(&s->save_due);
+	if (left <= 0) {
+		save_model(s, NULL);
+		set_save_due(s);
+		left = ms_until(&s->save_due);
+	}
+	return left < 1 ? 1 : left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
 int fs_score_poll(void *ctx, int hup)
 {
 	struct fs_score *s = ctx;
+	int learn_ms = s->slot[0].learn ? poll_learner(s, hup) : -1;
 	for (size_t i = 0; i < s->nslots; i++) {
 		struct slot *sl = &s->slot[i];
+		if (sl->learn)
+			continue;  /* its file is written here, never read back */
 		if (hup) {
 			reload(s, sl, "SIGHUP");
 			continue;
@@ -410,7 +682,10 @@ int fs_score_poll(void *ctx, int hup)
 		else
 			sl->pending = now;
 	}
-	return s->cfg.watch ? WATCH_MS : -1;
+	int watch_ms = s->cfg.watch ? WATCH_MS : -1;
+	if (learn_ms < 0 || (watch_ms >= 0 && watch_ms < learn_ms))
+		return watch_ms;
+	return learn_ms;
 }
 
 /* ------------------------------------------------------------ scoring */
@@ -450,9 +725,26 @@ static int read_features(struct fs_score *s, const json_t *obj, struct fs_run *r
 				return fs_run_reject(run, FS_REJ_FEATURE, "feature \"%s\" is absent (--strict); "
 				                     "send null for a missing value", s->names[i]);
 			s->values[i] = NAN;
+			s->hvalues[i] = -1;
 			continue;
 		}
 		s->seen[i] = ev;
+		if (s->hashed[i]) {
+			if (json_is_null(v)) {
+				s->hvalues[i] = -1;
+				continue;
+			}
+			s->num.len = 0;
+			if (fs_value_text(v, &s->num) < 0) {
+				fs_json_put_value(&s->num, v);
+				return fs_run_reject(run, FS_REJ_FEATURE, "hashed field \"%s\" is %.*s, not a "
+				                     "string or a number", s->names[i],
+				                     s->num.len > 60 ? 60 : (int)s->num.len, s->num.p);
+			}
+			s->hvalues[i] = fs_feature_hash(s->names[i], strlen(s->names[i]), s->num.p,
+			                                s->num.len);
+			continue;
+		}
 		if (json_is_boolean(v)) {
 			s->values[i] = json_is_true(v);
 			continue;
@@ -482,12 +774,19 @@ static int read_features(struct fs_score *s, const json_t *obj, struct fs_run *r
 static void emit_slot(struct fs_score *s, struct fs_emit *em, const struct slot *sl, struct fs_buf *b)
 {
 	const struct fs_model *m = sl->m;
-	size_t nf = fs_model_nfeatures(m);
+	size_t nf = slot_nfeatures(sl);
 	for (size_t i = 0; i < nf; i++)
 		sl->x[i] = s->values[sl->idx[i]];
-	int cls = fs_model_predict(m, sl->x, sl->out);
+	const struct fs_linear *lin = slot_linear(sl);
+	for (size_t i = 0; lin && i < lin->nhashed; i++)
+		sl->h[i] = s->hvalues[sl->hidx[i]];
+	int cls = 0;
+	if (sl->learn)
+		sl->out[0] = fs_learner_predict(sl->learn, sl->x, sl->h);
+	else
+		cls = fs_model_predict(m, sl->x, sl->h, sl->out);
 	fs_emit_key(em, sl->k_score, sl->l_score);
-	if (fs_model_task(m) == FS_TASK_MULTICLASS) {
+	if (m && fs_model_task(m) == FS_TASK_MULTICLASS) {
 		fs_buf_putc(b, '[');
 		for (size_t k = 0; k < fs_model_noutputs(m); k++) {
 			if (k)
@@ -506,7 +805,39 @@ static void emit_slot(struct fs_score *s, struct fs_emit *em, const struct slot 
 		}
 	}
 	fs_emit_key(em, sl->k_model, sl->l_model);
-	fs_buf_put(b, sl->qid.p, sl->qid.len);
+	if (sl->learn) {
+		/* NAME#N: the model after N examples learned */
+		char id[512];
+		int n = snprintf(id, sizeof id, "%s#%llu", s->learn_name,
+		                 (unsigned long long)fs_learner_examples(sl->learn));
+		fs_json_put_string(b, id, (size_t)n < sizeof id ? (size_t)n : sizeof id - 1);
+	} else {
+		fs_buf_put(b, sl->qid.p, sl->qid.len);
+	}
+}
+
+/* A hashed field's value read from its raw bytes as fs_value_text reads the
+ * parsed value: a string's content, an integer's digits, true or false;
+ * null is missing. -1 for what only the parsed path can tell (escapes, a
+ * real's shortest form, -0) or reject. */
+static int raw_hash(struct fs_score *s, size_t i, const char *v, size_t vl)
+{
+	const char *t = v;
+	size_t tl = vl;
+	if (*v == '"') {
+		t = v + 1;
+		tl = vl - 2;
+		if (memchr(t, '\\', tl))
+			return -1;
+	} else if (*v == 'n') {
+		s->hvalues[i] = -1;
+		return 0;
+	} else if (*v != 't' && *v != 'f' &&
+	           (!fs_json_is_integer_text(v, vl) || vl > 18 || (vl == 2 && !memcmp(v, "-0", 2)))) {
+		return -1;
+	}
+	s->hvalues[i] = fs_feature_hash(s->names[i], strlen(s->names[i]), t, tl);
+	return 0;
 }
 
 /* Reads the features of the object at p[at] (a '{') into the table and
@@ -529,6 +860,12 @@ static int read_object_raw(struct fs_score *s, const char *p, size_t n, size_t a
 		const char *v = o + m.vs;
 		size_t vl = pos - m.vs;
 		double d;
+		if (s->hashed[i]) {
+			if (raw_hash(s, i, v, vl) < 0)
+				return -1;
+			s->seen[i] = ev;
+			continue;
+		}
 		switch (fs_raw_number(v, vl, &d)) {
 		case FS_NUM_OK:
 			s->values[i] = d;
@@ -603,6 +940,7 @@ static int read_features_raw(struct fs_score *s, const struct fs_record *r)
 			if (s->cfg.strict)
 				return FS_STEP_PARSE;
 			s->values[i] = NAN;
+			s->hvalues[i] = -1;
 		}
 	for (size_t i = 0; i < s->nnames; i++)
 		if (s->seen[i] != ev)
@@ -611,15 +949,120 @@ static int read_features_raw(struct fs_score *s, const struct fs_record *r)
 	return 0;
 }
 
+static int label_ok(const struct fs_score *s, double y)
+{
+	return fs_learner_squared(s->slot[0].learn) ? isfinite(y) : y == 0 || y == 1;
+}
+
+/* The label from the raw bytes: absent or null is none; anything unusual
+ * (escapes, an envelope field, a bad value) goes to the parsed path. */
+static int read_label_raw(struct fs_score *s, const struct fs_record *r)
+{
+	size_t vs, ve;
+	s->has_y = 0;
+	if (s->label->envelope)
+		return FS_STEP_PARSE;
+	if (!fs_json_find_path(r->raw, r->rawlen, s->label->parts, s->label->n, &vs, &ve))
+		return 0;
+	const char *v = r->raw + vs;
+	size_t vl = ve - vs;
+	double d;
+	if (vl == 4 && !memcmp(v, "true", 4))
+		d = 1;
+	else if (vl == 5 && !memcmp(v, "false", 5))
+		d = 0;
+	else
+		switch (fs_raw_number(v, vl, &d)) {
+		case FS_NUM_OK:
+			break;
+		case FS_NUM_MISSING:
+			return 0;
+		default:
+			return FS_STEP_PARSE;
+		}
+	if (!label_ok(s, d))
+		return FS_STEP_PARSE;
+	s->y = d;
+	s->has_y = 1;
+	return 0;
+}
+
+static int read_label(struct fs_score *s, const struct fs_record *r, struct fs_run *run)
+{
+	s->has_y = 0;
+	const json_t *v = fs_path_get(s->label, r);
+	double d;
+	if (!v || json_is_null(v))
+		return 0;
+	if (json_is_boolean(v))
+		d = json_is_true(v);
+	else if (fs_value_number(v, &d) != FS_NUM_OK || !label_ok(s, d)) {
+		s->num.len = 0;
+		fs_json_put_value(&s->num, v);
+		return fs_run_reject(run, FS_REJ_LABEL, "label \"%s\" is %.*s; %s", s->label->spec,
+		                     s->num.len > 60 ? 60 : (int)s->num.len, s->num.p,
+		                     fs_learner_squared(s->slot[0].learn) ? "squared loss learns from numbers" :
+		                     "log loss learns from 0 or 1 (or false and true)");
+	}
+	s->y = d;
+	s->has_y = 1;
+	return 0;
+}
+
+/* --learn, after the event was scored: learn from its label. */
+static void learn(struct fs_score *s, const struct fs_record *r, struct fs_run *run)
+{
+	struct slot *sl = &s->slot[0];
+	fs_progress_scored(s->progress);
+	if (!s->has_y || s->diverged)
+		return;
+	char id[512], why[256];
+	snprintf(id, sizeof id, "%s#%llu", s->learn_name,
+	         (unsigned long long)fs_learner_examples(sl->learn));
+	fs_progress_add(s->progress, sl->out[0], s->y, id);
+	if (fs_learner_update(sl->learn, sl->out[0], s->y, why, sizeof why) < 0) {
+		s->diverged = 1;
+		run->end = FS_EX_DATAERR;
+		if (s->cfg.save)
+			fs_warn("%s:%llu: the model diverged: %s; %s is not saved again (its last version "
+			        "stays, of example %llu); lower --alpha, set --clip, or scale the feature",
+			        r->source, (unsigned long long)r->line, why, s->cfg.save,
+			        (unsigned long long)s->saved_at);
+		else
+			fs_warn("%s:%llu: the model diverged: %s; lower --alpha, set --clip, or scale the "
+			        "feature", r->source, (unsigned long long)r->line, why);
+		return;
+	}
+	if (s->cfg.save_every && fs_learner_examples(sl->learn) - s->saved_at >= s->cfg.save_every)
+		save_model(s, NULL);
+}
+
+void fs_score_finish(void *ctx, struct fs_run *run)
+{
+	struct fs_score *s = ctx;
+	if (!s->slot[0].learn)
+		return;
+	char id[512];
+	snprintf(id, sizeof id, "%s#%llu", s->learn_name,
+	         (unsigned long long)fs_learner_examples(s->slot[0].learn));
+	fs_progress_finish(s->progress, id);
+	if (save_model(s, NULL) < 0 && !run->end)
+		run->end = FS_EX_IOERR;
+}
+
 int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 {
 	struct fs_score *s = ctx;
 	if (!r->obj) {
-		int rc = read_features_raw(s, r);
+		int rc = s->label ? read_label_raw(s, r) : 0;
+		if (!rc)
+			rc = read_features_raw(s, r);
 		if (rc)
 			return rc;
 		goto score;
 	}
+	if (s->label && read_label(s, r, run) < 0)
+		return -1;
 	const json_t *obj = r->obj;
 	if (s->from) {
 		obj = fs_path_get(s->from, r);
@@ -646,6 +1089,8 @@ score:;
 	for (size_t i = 0; i < s->nslots; i++)
 		emit_slot(s, &em, &s->slot[i], run->out);
 	fs_emit_end(&em);
+	if (s->slot[0].learn)
+		learn(s, r, run);
 	return 0;
 }
 

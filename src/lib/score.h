@@ -6,10 +6,15 @@
  * SIGHUP, and with --watch when a model file is replaced, the file is
  * loaded again and swapped in between two events, or, when it is bad,
  * reported while the old model keeps serving.
+ *
+ * With --learn the champion is a learner (learn.h): each event is scored,
+ * then learned from when it has a label; the model is saved now and then
+ * for a serving fsscore --watch to pick up.
  */
 #ifndef FS_SCORE_H
 #define FS_SCORE_H
 
+#include "learn.h"
 #include "loop.h"
 
 struct fs_score_config {
@@ -22,6 +27,19 @@ struct fs_score_config {
 	int watch;               /* --watch: reload when a model file changes */
 	int strict;              /* --strict: an absent feature rejects the event */
 	int kcat;                /* --kcat: @ paths name envelope fields */
+	const char *suffix;      /* --suffix: appended to the names of the fields written */
+	/* --learn: the champion is learned from the stream (learn.h) */
+	int learn;
+	const char *label;       /* --label FIELD */
+	const char *hash;        /* --hash a,b: string fields, hashed */
+	struct fs_learn_config learn_cfg;
+	const char *save;        /* --save FILE */
+	uint64_t save_every;     /* --save-every N examples learned, 0: not by count */
+	int64_t save_every_ns;   /* --save-every DURATION of wall time, 0: not by time */
+	const char *progress;    /* --progress FILE: NDJSON records */
+	uint64_t progress_every; /* 0: at doubling intervals */
+	size_t auc_window;       /* examples in the recent AUC */
+	int quiet;               /* --quiet: no progress table on stderr */
 };
 
 struct fs_score;
@@ -32,6 +50,8 @@ struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size
                               int *status);
 int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run);
 int fs_score_poll(void *ctx, int hup);
+/* The loop's finish hook: with --learn, the last progress line and save. */
+void fs_score_finish(void *ctx, struct fs_run *run);
 /* Warnings worth a look at the end of a run: features no event had (also
  * given once after the first 1000 events). */
 void fs_score_report(struct fs_score *s);

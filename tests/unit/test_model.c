@@ -41,7 +41,7 @@ static struct fs_model *xgb(const char *objective, const char *base, const char 
 static double score(struct fs_model *m, double a, double b)
 {
 	double x[2] = {a, b}, out[8];
-	fs_model_predict(m, x, out);
+	fs_model_predict(m, x, NULL, out);
 	return out[0];
 }
 
@@ -123,7 +123,7 @@ Test(model, multiclass_softmax_and_vector_base_score)
 	const char *trees = STUMP("10", "1", "1", "0") "," STUMP("10", "1", "0", "1") "," STUMP("10", "1", "0", "0");
 	struct fs_model *m = xgb("multi:softprob", "[0E0,0E0,1E0]", "3", trees, "[0,1,2]", "");
 	double x[2] = {1, 0}, out[3];
-	int cls = fs_model_predict(m, x, out);
+	int cls = fs_model_predict(m, x, NULL, out);
 	/* margins 1, 0, 1: the first of equals wins */
 	cr_assert_eq(cls, 0);
 	cr_assert_float_eq(out[0], out[2], 1e-7);
