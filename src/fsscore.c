@@ -99,7 +99,18 @@ static int check(const struct fs_score_config *cfg)
 			else
 				fs_buf_puts(&b, "null");
 		}
-		fs_buf_puts(&b, "]}\n");
+		fs_buf_putc(&b, ']');
+		const struct fs_linear *lin = fs_model_linear(m);
+		if (lin && lin->nhashed) {
+			fs_buf_puts(&b, ",\"hashed\":[");
+			for (size_t f = 0; f < lin->nhashed; f++) {
+				if (f)
+					fs_buf_putc(&b, ',');
+				fs_json_put_string(&b, lin->hashed[f], strlen(lin->hashed[f]));
+			}
+			fs_buf_putc(&b, ']');
+		}
+		fs_buf_puts(&b, "}\n");
 		fs_model_free(m);
 	}
 	fwrite(b.p, 1, b.len, stdout);

@@ -394,6 +394,7 @@ static int open_learner(struct fs_score *s, char *err, size_t errsize, int *stat
 		struct fs_model *m = fs_model_load(cfg->model, err, errsize, status);
 		if (!m)
 			return -1;
+		*status = FS_EX_USAGE;
 		l = fs_learner_from(&cfg->learn_cfg, m, cfg->model, err, errsize);
 		fs_model_free(m);
 		if (!l)
