@@ -41,7 +41,7 @@ struct slot {
 	struct fs_model *m;          /* the model serving, or NULL while learning: */
 	struct fs_learner *learn;    /* fsscore --learn's model (the champion) */
 	size_t *idx;                 /* per model feature: its place in the name table */
-	size_t *hidx;                /* per hashed field: its place in the name table */
+	size_t *hidx;                /* per hashed field: its place in s->hf */
 	int64_t *h;                  /* per hashed field: its hash, -1 missing */
 	struct fs_buf qid;           /* the model id as a JSON string */
 	struct file_sig loaded;      /* the file as it was when last read (good or bad) */
@@ -66,9 +66,15 @@ struct fs_score {
 	/* the names both models read, and per event their values */
 	char **names;
 	size_t nnames, capnames;
-	unsigned char *hashed;       /* per name: 1 a hashed string field, 0 a number */
 	double *values;
-	int64_t *hvalues;            /* per hashed name: fs_feature_hash, -1 missing */
+	/* the hashed string fields both models read: paths into the event (not
+	 * the --from object: categorical attributes such as merchant_id are the
+	 * event's own), and per event their fs_feature_hash, -1 missing */
+	struct hfield {
+		struct fs_path *path;
+		int64_t h;
+	} *hf;
+	size_t nhf;
 	uint64_t *absent;            /* per name: events without it */
 	unsigned char *warned;       /* per name: reported as absent from all events */
 	uint64_t *seen;              /* per name: the last read (gen) that had it */
@@ -121,8 +127,8 @@ static int sig_same(const struct file_sig *a, const struct file_sig *b)
 	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
-/* The place of name in the table, added when new; hashed: a string field. */
-static size_t name_index(struct fs_score *s, const char *name, int hashed)
+/* The place of name in the table, added when new. */
+static size_t name_index(struct fs_score *s, const char *name)
 {
 	for (size_t i = 0; i < s->nnames; i++)
 		if (!strcmp(s->names[i], name))
@@ -130,14 +136,11 @@ static size_t name_index(struct fs_score *s, const char *name, int hashed)
 	if (s->nnames == s->capnames) {
 		s->capnames = s->capnames ? 2 * s->capnames : 16;
 		s->names = fs_xrealloc(s->names, s->capnames * sizeof *s->names);
-		s->hashed = fs_xrealloc(s->hashed, s->capnames * sizeof *s->hashed);
 		s->values = fs_xrealloc(s->values, s->capnames * sizeof *s->values);
-		s->hvalues = fs_xrealloc(s->hvalues, s->capnames * sizeof *s->hvalues);
 		s->absent = fs_xrealloc(s->absent, s->capnames * sizeof *s->absent);
 		s->warned = fs_xrealloc(s->warned, s->capnames * sizeof *s->warned);
 	}
 	s->names[s->nnames] = fs_xstrdup(name);
-	s->hashed[s->nnames] = (unsigned char)hashed;
 	s->absent[s->nnames] = 0;
 	s->warned[s->nnames] = 0;
 	size_t len = strlen(name);
@@ -181,6 +184,51 @@ static size_t key_index(struct fs_score *s, size_t j, const char *k, size_t kl)
 	return idx;
 }
 
+static void free_hfields(struct fs_score *s)
+{
+	for (size_t i = 0; i < s->nhf; i++)
+		fs_path_free(s->hf[i].path);
+	free(s->hf);
+	s->hf = NULL;
+	s->nhf = 0;
+}
+
+/* The place of the hashed field at path spec in s->hf, added when new. The
+ * path was checked by hfield_check when its model was taken. */
+static size_t hfield_index(struct fs_score *s, const char *spec)
+{
+	for (size_t i = 0; i < s->nhf; i++)
+		if (!strcmp(s->hf[i].path->spec, spec))
+			return i;
+	const char *why;
+	s->hf = fs_xrealloc(s->hf, (s->nhf + 1) * sizeof *s->hf);
+	s->hf[s->nhf].path = fs_path_new(spec, &why);
+	s->hf[s->nhf].h = -1;
+	return s->nhf++;
+}
+
+/* Whether the hashed fields of lin can be read: valid paths, @ ones with --kcat. */
+static int hfield_check(const struct fs_score *s, const struct fs_linear *lin, const char *what,
+                        char *err, size_t errsize)
+{
+	for (size_t i = 0; lin && i < lin->nhashed; i++) {
+		const char *why;
+		struct fs_path *p = fs_path_new(lin->hashed[i], &why);
+		int envelope = p && p->envelope;
+		fs_path_free(p);
+		if (!p) {
+			snprintf(err, errsize, "%s: hashed field %s: %s", what, lin->hashed[i], why);
+			return -1;
+		}
+		if (envelope && !s->cfg.kcat) {
+			snprintf(err, errsize, "%s: hashed field %s names a kcat envelope field; add --kcat",
+			         what, lin->hashed[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The table of names the serving models read, rebuilt after a swap; a name
  * that stays keeps its count of events without it. */
 static void rebuild_table(struct fs_score *s)
@@ -193,11 +241,8 @@ static void rebuild_table(struct fs_score *s)
 	s->absent = NULL;
 	s->warned = NULL;
 	free(s->values);
-	free(s->hvalues);
-	free(s->hashed);
 	s->values = NULL;
-	s->hvalues = NULL;
-	s->hashed = NULL;
+	free_hfields(s);
 	s->nnames = s->capnames = 0;
 	fs_hmap_free(&s->by_name);
 	memset(&s->by_name, 0, sizeof s->by_name);
@@ -209,7 +254,7 @@ static void rebuild_table(struct fs_score *s)
 		free(sl->idx);
 		sl->idx = fs_xmalloc((nf ? nf : 1) * sizeof *sl->idx);
 		for (size_t f = 0; f < nf; f++)
-			sl->idx[f] = name_index(s, feature_name(s, sl, f), 0);
+			sl->idx[f] = name_index(s, feature_name(s, sl, f));
 		const struct fs_linear *lin = slot_linear(sl);
 		size_t nh = lin ? lin->nhashed : 0;
 		free(sl->hidx);
@@ -217,7 +262,7 @@ static void rebuild_table(struct fs_score *s)
 		sl->hidx = fs_xmalloc((nh ? nh : 1) * sizeof *sl->hidx);
 		sl->h = fs_xmalloc((nh ? nh : 1) * sizeof *sl->h);
 		for (size_t f = 0; f < nh; f++)
-			sl->hidx[f] = name_index(s, lin->hashed[f], 1);
+			sl->hidx[f] = hfield_index(s, lin->hashed[f]);
 	}
 	for (size_t i = 0; i < nold; i++) {
 		for (size_t j = 0; j < s->nnames; j++)
@@ -230,11 +275,8 @@ static void rebuild_table(struct fs_score *s)
 	free(old);
 	free(old_absent);
 	free(old_warned);
-	if (!s->values) {
+	if (!s->values)
 		s->values = fs_xmalloc(sizeof *s->values);
-		s->hvalues = fs_xmalloc(sizeof *s->hvalues);
-		s->hashed = fs_xmalloc(1);
-	}
 	free(s->seen);
 	s->seen = fs_xcalloc(s->nnames + 1, sizeof *s->seen);
 	forget_order(s);
@@ -257,29 +299,6 @@ static const char *feature_name(const struct fs_score *s, const struct slot *sl,
 	return s->ngiven ? s->given[i] : fs_model_feature(sl->m, i);
 }
 
-/* A name that the model of probe (going into slot self) and the model of
- * the other slot read differently: one as a number, one as a hashed string. */
-static const char *kind_clash(const struct fs_score *s, const struct slot *self,
-                              const struct slot *probe)
-{
-	const struct fs_linear *lin = slot_linear(probe);
-	for (size_t o = 0; o < 2; o++) {
-		const struct slot *other = &s->slot[o];
-		if (other == self || (!other->m && !other->learn))
-			continue;
-		const struct fs_linear *ol = slot_linear(other);
-		for (size_t i = 0; lin && i < lin->nhashed; i++)
-			for (size_t j = 0; j < slot_nfeatures(other); j++)
-				if (!strcmp(lin->hashed[i], feature_name(s, other, j)))
-					return lin->hashed[i];
-		for (size_t i = 0; ol && i < ol->nhashed; i++)
-			for (size_t j = 0; j < slot_nfeatures(probe); j++)
-				if (!strcmp(ol->hashed[i], feature_name(s, probe, j)))
-					return ol->hashed[i];
-	}
-	return NULL;
-}
-
 /* Checks that a model can serve in slot sl. */
 static int fit(const struct fs_score *s, const struct slot *sl, const struct fs_model *m,
                char *err, size_t errsize)
@@ -300,15 +319,8 @@ static int fit(const struct fs_score *s, const struct slot *sl, const struct fs_
 		         "multiclass (%zu classes)", sl->path, fs_model_noutputs(m));
 		return -1;
 	}
-	struct slot probe = *sl;
-	probe.m = (struct fs_model *)m;
-	probe.learn = NULL;
-	const char *clash = kind_clash(s, sl, &probe);
-	if (clash) {
-		snprintf(err, errsize, "%s: \"%s\" is a hashed string field of one model and a number "
-		         "of the other", sl->path, clash);
+	if (hfield_check(s, fs_model_linear(m), sl->path, err, errsize) < 0)
 		return -1;
-	}
 	if (sl->m && (fs_model_task(sl->m) != fs_model_task(m) ||
 	              fs_model_noutputs(sl->m) != fs_model_noutputs(m))) {
 		snprintf(err, errsize, "%s: the new model gives %zu output(s), the one serving %zu: "
@@ -405,14 +417,12 @@ static int open_learner(struct fs_score *s, char *err, size_t errsize, int *stat
 			         "(numbers) and --hash c,d (strings), or start from a --model");
 			return -1;
 		}
-		for (size_t i = 0; i < s->nhash_names; i++)
-			for (size_t j = 0; j < s->ngiven; j++)
-				if (!strcmp(s->hash_names[i], s->given[j])) {
-					snprintf(err, errsize, "\"%s\" is in both --features and --hash: a feature is "
-					         "a number or a hashed string, not both", s->given[j]);
-					return -1;
-				}
 		l = fs_learner_new(&cfg->learn_cfg, s->given, s->ngiven, s->hash_names, s->nhash_names);
+	}
+	if (hfield_check(s, fs_learner_linear(l), cfg->model ? cfg->model : "--hash", err,
+	                 errsize) < 0) {
+		fs_learner_free(l);
+		return -1;
 	}
 	sl->path = cfg->save ? cfg->save : cfg->model ? cfg->model : "learner";
 	sl->suffix = cfg->suffix ? cfg->suffix : "";
@@ -563,8 +573,7 @@ void fs_score_free(struct fs_score *s)
 	fs_cli_list_free(s->given, s->ngiven);
 	free(s->names);
 	free(s->values);
-	free(s->hvalues);
-	free(s->hashed);
+	free_hfields(s);
 	fs_cli_list_free(s->hash_names, s->nhash_names);
 	fs_path_free(s->label);
 	fs_progress_free(s->progress);
@@ -726,26 +735,9 @@ static int read_features(struct fs_score *s, const json_t *obj, struct fs_run *r
 				return fs_run_reject(run, FS_REJ_FEATURE, "feature \"%s\" is absent (--strict); "
 				                     "send null for a missing value", s->names[i]);
 			s->values[i] = NAN;
-			s->hvalues[i] = -1;
 			continue;
 		}
 		s->seen[i] = ev;
-		if (s->hashed[i]) {
-			if (json_is_null(v)) {
-				s->hvalues[i] = -1;
-				continue;
-			}
-			s->num.len = 0;
-			if (fs_value_text(v, &s->num) < 0) {
-				fs_json_put_value(&s->num, v);
-				return fs_run_reject(run, FS_REJ_FEATURE, "hashed field \"%s\" is %.*s, not a "
-				                     "string or a number", s->names[i],
-				                     s->num.len > 60 ? 60 : (int)s->num.len, s->num.p);
-			}
-			s->hvalues[i] = fs_feature_hash(s->names[i], strlen(s->names[i]), s->num.p,
-			                                s->num.len);
-			continue;
-		}
 		if (json_is_boolean(v)) {
 			s->values[i] = json_is_true(v);
 			continue;
@@ -780,7 +772,7 @@ static void emit_slot(struct fs_score *s, struct fs_emit *em, const struct slot 
 		sl->x[i] = s->values[sl->idx[i]];
 	const struct fs_linear *lin = slot_linear(sl);
 	for (size_t i = 0; lin && i < lin->nhashed; i++)
-		sl->h[i] = s->hvalues[sl->hidx[i]];
+		sl->h[i] = s->hf[sl->hidx[i]].h;
 	int cls = 0;
 	if (sl->learn)
 		sl->out[0] = fs_learner_predict(sl->learn, sl->x, sl->h);
@@ -821,7 +813,7 @@ static void emit_slot(struct fs_score *s, struct fs_emit *em, const struct slot 
  * parsed value: a string's content, an integer's digits, true or false;
  * null is missing. -1 for what only the parsed path can tell (escapes, a
  * real's shortest form, -0) or reject. */
-static int raw_hash(struct fs_score *s, size_t i, const char *v, size_t vl)
+static int raw_hash(struct hfield *f, const char *v, size_t vl)
 {
 	const char *t = v;
 	size_t tl = vl;
@@ -831,13 +823,49 @@ static int raw_hash(struct fs_score *s, size_t i, const char *v, size_t vl)
 		if (memchr(t, '\\', tl))
 			return -1;
 	} else if (*v == 'n') {
-		s->hvalues[i] = -1;
+		f->h = -1;
 		return 0;
 	} else if (*v != 't' && *v != 'f' &&
 	           (!fs_json_is_integer_text(v, vl) || vl > 18 || (vl == 2 && !memcmp(v, "-0", 2)))) {
 		return -1;
 	}
-	s->hvalues[i] = fs_feature_hash(s->names[i], strlen(s->names[i]), t, tl);
+	f->h = fs_feature_hash(f->path->spec, strlen(f->path->spec), t, tl);
+	return 0;
+}
+
+/* The hashed fields from the raw bytes; FS_STEP_PARSE for anything unusual. */
+static int read_hashed_raw(struct fs_score *s, const struct fs_record *r)
+{
+	for (size_t i = 0; i < s->nhf; i++) {
+		struct hfield *f = &s->hf[i];
+		size_t vs, ve;
+		if (f->path->envelope)
+			return FS_STEP_PARSE;
+		if (!fs_json_find_path(r->raw, r->rawlen, f->path->parts, f->path->n, &vs, &ve))
+			f->h = -1;
+		else if (raw_hash(f, r->raw + vs, ve - vs) < 0)
+			return FS_STEP_PARSE;
+	}
+	return 0;
+}
+
+static int read_hashed(struct fs_score *s, const struct fs_record *r, struct fs_run *run)
+{
+	for (size_t i = 0; i < s->nhf; i++) {
+		struct hfield *f = &s->hf[i];
+		const json_t *v = fs_path_get(f->path, r);
+		f->h = -1;
+		if (!v || json_is_null(v))
+			continue;
+		s->num.len = 0;
+		if (fs_value_text(v, &s->num) < 0) {
+			fs_json_put_value(&s->num, v);
+			return fs_run_reject(run, FS_REJ_FEATURE, "hashed field \"%s\" is %.*s, not a string "
+			                     "or a number", f->path->spec,
+			                     s->num.len > 60 ? 60 : (int)s->num.len, s->num.p);
+		}
+		f->h = fs_feature_hash(f->path->spec, strlen(f->path->spec), s->num.p, s->num.len);
+	}
 	return 0;
 }
 
@@ -861,12 +889,6 @@ static int read_object_raw(struct fs_score *s, const char *p, size_t n, size_t a
 		const char *v = o + m.vs;
 		size_t vl = pos - m.vs;
 		double d;
-		if (s->hashed[i]) {
-			if (raw_hash(s, i, v, vl) < 0)
-				return -1;
-			s->seen[i] = ev;
-			continue;
-		}
 		switch (fs_raw_number(v, vl, &d)) {
 		case FS_NUM_OK:
 			s->values[i] = d;
@@ -941,7 +963,6 @@ static int read_features_raw(struct fs_score *s, const struct fs_record *r)
 			if (s->cfg.strict)
 				return FS_STEP_PARSE;
 			s->values[i] = NAN;
-			s->hvalues[i] = -1;
 		}
 	for (size_t i = 0; i < s->nnames; i++)
 		if (s->seen[i] != ev)
@@ -1057,12 +1078,14 @@ int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 	if (!r->obj) {
 		int rc = s->label ? read_label_raw(s, r) : 0;
 		if (!rc)
+			rc = read_hashed_raw(s, r);
+		if (!rc)
 			rc = read_features_raw(s, r);
 		if (rc)
 			return rc;
 		goto score;
 	}
-	if (s->label && read_label(s, r, run) < 0)
+	if ((s->label && read_label(s, r, run) < 0) || read_hashed(s, r, run) < 0)
 		return -1;
 	const json_t *obj = r->obj;
 	if (s->from) {

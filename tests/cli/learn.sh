@@ -15,8 +15,8 @@ cd "$TMP"
 
 awk 'BEGIN { srand(5); for (i = 1; i <= 3000; i++) { a = rand() * 4 - 2; m = (i % 3 == 0) ? "red" : "blue"
 	z = 2 * a + (m == "red" ? 1 : -1); y = (rand() < 1 / (1 + exp(-z))) ? 1 : 0
-	printf "{\"id\":%d,\"features\":{\"a\":%.4f,\"colour\":\"%s\"},\"y\":%d}\n", i, a, m, y } }' > train.ndjson
-probe='{"id":"probe","features":{"a":0.5,"colour":"red"}}'
+	printf "{\"id\":%d,\"features\":{\"a\":%.4f},\"colour\":\"%s\",\"y\":%d}\n", i, a, m, y } }' > train.ndjson
+probe='{"id":"probe","features":{"a":0.5},"colour":"red"}'
 
 wait_for() {
 	for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done

@@ -101,7 +101,9 @@ class Learner:
             return 0.0
         return -(z - math.copysign(1, z) * self.l1) / (self.inv_rate(n) + self.l2)
 
-    def inputs(self, feats, names, hashed):
+    def inputs(self, e, names, hashed):
+        """Numeric features from the event's "features", hashed fields from the event itself."""
+        feats = e.get("features", {})
         x = {("b",): 1.0}
         for name in names:
             v = number(feats.get(name))
@@ -111,7 +113,7 @@ class Learner:
             if v != 0:
                 x[("f", name)] = v
         for name in hashed:
-            v = feats.get(name)
+            v = e.get(name)
             if v is None:
                 continue
             b = murmurhash3_32(f"{name}={text(v)}", seed=0, positive=True) % (1 << self.bits)
@@ -166,7 +168,7 @@ def transcribe(events, learner, names, hashed):
     """The scores of every event and the final learner."""
     scores = []
     for e in events:
-        x = learner.inputs(e.get("features", {}), names, hashed)
+        x = learner.inputs(e, names, hashed)
         p = learner.predict(x)
         scores.append(p)
         y = label_of(e)
@@ -187,12 +189,12 @@ def gen_stream(rng, n, squared=False):
             f["b"] = float(rng.normal(3, 2))
         f["c"] = str(round(float(rng.normal()), 3)) if i % 7 == 0 else float(rng.exponential())
         f["flag"] = bool(rng.random() < 0.3)
-        f["color"] = colors[int(rng.integers(len(colors)))] if i % 11 != 0 else None
-        f["shop"] = int(rng.integers(0, 40)) if i % 5 else "s%d" % int(rng.integers(0, 40))
-        if i % 19 == 0:
-            f["ok"] = True if i % 2 else False
-        z = 0.8 * (a) - 0.3 * f.get("b", 3) + (1.0 if f["color"] == "red" else 0.0)
         e = {"id": i, "features": f}
+        e["color"] = colors[int(rng.integers(len(colors)))] if i % 11 != 0 else None
+        e["shop"] = int(rng.integers(0, 40)) if i % 5 else "s%d" % int(rng.integers(0, 40))
+        if i % 19 == 0:
+            e["ok"] = True if i % 2 else False
+        z = 0.8 * (a) - 0.3 * f.get("b", 3) + (1.0 if e["color"] == "red" else 0.0)
         if squared:
             e["y"] = z + float(rng.normal(0, 0.1))
         else:
@@ -324,7 +326,7 @@ def truth_stream(rng, n, w_true, b_true, cats, flip_at=None):
         sign = -1 if flip_at is not None and i >= flip_at else 1
         z = sign * (b_true + sum(w_true[k] * x[k] for k in names) + cats[col])
         y = int(rng.random() < sigmoid(z))
-        out.append({"id": i, "features": dict(x, color=col), "y": y})
+        out.append({"id": i, "features": x, "color": col, "y": y})
     return out
 
 
@@ -404,14 +406,12 @@ def demo_stream(top, builddir, work, n):
         logit = -4.0 + 1.2 * math.log1p(max(ratio, -0.99)) + 0.35 * nz(f["merchants_24h"]) \
             - 0.002 * nz(f["gap"], 3600.0)
         e["label"] = int(rng.random() < sigmoid(max(min(logit, 30), -30)))
-        f["channel"] = e["channel"]
-        f["merchant_id"] = e["merchant_id"]
     return events
 
 
 def case_sklearn(fsscore, top, builddir, work, n):
     events = demo_stream(top, builddir, work, n)
-    names = [k for k in events[0]["features"] if k not in ("channel", "merchant_id")]
+    names = list(events[0]["features"])
     hashed = ["channel", "merchant_id"]
     # standardization from the first 10% (the "training period"), the same for both learners
     head = events[: len(events) // 10]
@@ -448,7 +448,7 @@ def case_sklearn(fsscore, top, builddir, work, n):
                 cols.append(j)
                 vals.append(x)
         for k in hashed:
-            cols.append(len(names) + murmurhash3_32(f"{k}={f[k]}", seed=0, positive=True) % nb)
+            cols.append(len(names) + murmurhash3_32(f"{k}={e[k]}", seed=0, positive=True) % nb)
             vals.append(1.0)
         rows.append(csr_matrix((vals, ([0] * len(cols), cols)), shape=(1, len(names) + nb)))
     settings = {"default (optimal, alpha 1e-4)": {},
