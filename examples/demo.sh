@@ -241,4 +241,48 @@ print("  %d users: Redis equals the last offline row of each on %d of %d feature
 	kill $redis_pid
 fi
 
-say "done: features, scores, drift, delayed labels and the online store, live and in replay"
+say "13. online learning: a linear model that learns from the chargebacks as they come back"
+# It starts from zero weights on inputs standardized by the training period,
+# and learns from fsgroundtruth's joined records (each scored event with its
+# label, in the order the labels matured); every example is scored before it
+# is learned from, so the loss printed is an honest one.
+/usr/bin/python3 - train-period.ndjson start.json <<'PY'
+import json, statistics, sys
+rows = [json.loads(line)["features"] for line in open(sys.argv[1])]
+center, scale = {}, {}
+for name in rows[0]:
+    v = [r[name] for r in rows if r[name] is not None]
+    center[name] = statistics.fmean(v)
+    scale[name] = statistics.pstdev(v) or 1.0
+json.dump({"format": "fstools-linear", "version": 1, "link": "logistic", "intercept": 0,
+           "weights": {n: 0 for n in center}, "center": center, "scale": scale,
+           "hashed": {"bits": 18, "fields": ["channel", "merchant_id"]}}, open(sys.argv[2], "w"))
+PY
+# It learns from the events of the training period (the first 80%) whose
+# label was final by its end: 3 days old. Younger ones would be mostly frauds,
+# whose chargebacks come within hours, while "no chargeback" is only known
+# when 3 days have passed. Both models are then judged on the last 20%.
+cut=$(sed -n "$((total * 8 / 10))p" scored.ndjson | sed 's/.*"ts":"\([^"]*\)".*/\1/')
+final=$(date -u -d "@$(($(date -u -d "$cut" +%s) - 3 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+echo "  learning from the joined records of events before $final (final 3 days before $cut)"
+grep '"kind":"joined"' truth.ndjson | awk -F'"ts":"' -v cut="$final" '{ split($2, t, "\""); if (t[1] < cut) print }' |
+	fsscore --learn --label label --suffix _online --model start.json --save online.json \
+		> /dev/null 2> learn.log
+sed 's/^fsscore: /  /' learn.log
+tail -n +$((total * 8 / 10 + 1)) scored.ndjson | fsscore --model online.json --suffix _online > holdout.ndjson
+/usr/bin/python3 - holdout.ndjson chargebacks.ndjson <<'PY'
+import json, sys
+from sklearn.metrics import log_loss, roc_auc_score
+fraud = {json.loads(line)["tx"] for line in open(sys.argv[2])}
+rows = [json.loads(line) for line in open(sys.argv[1])]
+y = [int(r["tx"] in fraud) for r in rows]
+for k, name in (("score", "XGBoost, trained offline on the first 80% with every label"),
+                ("score_online", "fsscore --learn, online from the final labels")):
+    p = [r[k] for r in rows]
+    print(f"  the last 20% ({len(rows)} events): {name}: roc_auc {roc_auc_score(y, p):.3f}, "
+          f"log loss {log_loss(y, p):.4f}")
+PY
+echo "  saved as $(fsscore --model online.json --check | sed 's/.*"kind":"\([^"]*\)".*/\1/'): a serving"
+echo "  fsscore --model online.json --watch swaps in each version it saves (--save-every)"
+
+say "done: features, scores, drift, delayed labels, the online store and online learning, live and in replay"
