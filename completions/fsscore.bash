@@ -24,8 +24,8 @@ _fsscore_files()
 _fsscore()
 {
     local cur prev
-    local opts_long='--check --errors= --features= --from= --help --kcat --max-errors= --model= --output= --regex= --shadow= --strict --threshold= --version --watch'
-    local opts_short='-h -m -o -V'
+    local opts_long='--algorithm= --alpha= --auc-window= --beta= --check --clip= --errors= --features= --from= --hash= --hash-bits= --help --kcat --l1= --l2= --label= --learn --loss= --max-errors= --min-rate= --model= --output= --progress= --progress-every= --quiet --regex= --save= --save-every= --schedule= --shadow= --strict --suffix= --threshold= --version --watch'
+    local opts_short='-h -m -o -q -V'
 
     COMPREPLY=()
     cur=${COMP_WORDS[COMP_CWORD]}
@@ -43,17 +43,33 @@ _fsscore()
     fi
 
     case $prev in
-    -m | --model | --shadow)
-        # XGBoost JSON or fstools-linear: *.json first, any file allowed
+    -m | --model | --shadow | --save)
+        # XGBoost JSON or fstools-linear (--save writes the latter): *.json
+        # first, any file allowed
         _fsscore_files "$cur" json
         return 0
         ;;
-    -o | --output | --errors)
+    -o | --output | --errors | --progress)
         _fsscore_files "$cur"
         return 0
         ;;
-    --from | --features | --threshold | --max-errors | --regex)
-        # an object name, a list of names, a number or a pattern: nothing to offer
+    --algorithm)
+        mapfile -t COMPREPLY < <(compgen -W 'ftrl adagrad sgd' -- "$cur")
+        return 0
+        ;;
+    --loss)
+        mapfile -t COMPREPLY < <(compgen -W 'log squared' -- "$cur")
+        return 0
+        ;;
+    --schedule)
+        mapfile -t COMPREPLY < <(compgen -W 'invsqrt constant' -- "$cur")
+        return 0
+        ;;
+    --from | --features | --threshold | --max-errors | --regex | --suffix | --label | --hash | \
+        --hash-bits | --alpha | --beta | --l1 | --l2 | --min-rate | --clip | --save-every | \
+        --progress-every | --auc-window)
+        # an object name, a list of names, a field, a number, a duration or a
+        # pattern: nothing to offer
         return 0
         ;;
     -h | --help | -V | --version)

@@ -78,8 +78,8 @@ static void describe(struct fs_learner *l)
 		n += snprintf(l->describe + n, sizeof l->describe - (size_t)n, ", min rate %g", c->min_rate);
 	if (c->clip > 0)
 		n += snprintf(l->describe + n, sizeof l->describe - (size_t)n, ", clip %g", c->clip);
-	n += snprintf(l->describe + n, sizeof l->describe - (size_t)n, "), %s loss, %zu features",
-	              c->squared ? "squared" : "log", l->lin.nfeat);
+	n += snprintf(l->describe + n, sizeof l->describe - (size_t)n, "), %s loss, %zu feature%s",
+	              c->squared ? "squared" : "log", l->lin.nfeat, l->lin.nfeat == 1 ? "" : "s");
 	if (l->lin.nhashed)
 		snprintf(l->describe + n, sizeof l->describe - (size_t)n, ", %zu hashed (%u bits)",
 		         l->lin.nhashed, l->lin.bits);
@@ -547,6 +547,7 @@ struct fs_progress {
 	struct fs_scored *tmp;
 	double last_score, last_y;
 	int header;
+	char model[512];             /* the model that scored the last example */
 };
 
 struct fs_progress *fs_progress_new(int squared, uint64_t every, size_t window, FILE *table,
@@ -615,7 +616,7 @@ static void report(struct fs_progress *p, const char *model)
 			else
 				snprintf(a, sizeof a, "-");
 		}
-		fprintf(p->table, "%s: %10llu %10llu %10.6f %10.6f %10s %8g %10.6f\n", fs_prog,
+		fprintf(p->table, "%s: %10llu %10llu %10.6f %10.6f %10s %8.4g %10.6f\n", fs_prog,
 		        (unsigned long long)p->scored, (unsigned long long)p->labelled, avg, since, a,
 		        p->last_y, p->last_score);
 		fflush(p->table);
@@ -670,14 +671,16 @@ void fs_progress_add(struct fs_progress *p, double score, double y, const char *
 	p->since_n++;
 	p->last_score = score;
 	p->last_y = y;
+	snprintf(p->model, sizeof p->model, "%s", model);
 	if (p->labelled == p->next) {
 		report(p, model);
 		p->next = p->every ? p->next + p->every : 2 * p->next;
 	}
 }
 
-void fs_progress_finish(struct fs_progress *p, const char *model)
+int fs_progress_finish(struct fs_progress *p)
 {
 	if (p->since_n)
-		report(p, model);
+		report(p, p->model);
+	return p->records && ferror(p->records) ? -1 : 0;
 }

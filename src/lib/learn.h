@@ -88,7 +88,8 @@ void fs_progress_scored(struct fs_progress *p);
 /* One labelled example: its score before learning and its label. Reports
  * when one is due; model names the model that scored it. */
 void fs_progress_add(struct fs_progress *p, double score, double y, const char *model);
-/* The last report, at the end of a run (when anything came since the last). */
-void fs_progress_finish(struct fs_progress *p, const char *model);
+/* The last report, at the end of a run (when anything came since the last).
+ * Returns -1 when writing the records failed at any time. */
+int fs_progress_finish(struct fs_progress *p);
 
 #endif

@@ -679,11 +679,6 @@ static int load_hashed(struct fs_model *m, const json_t *h, char *why, size_t wh
 				snprintf(why, whysize, "hashed.fields names \"%s\" twice", f);
 				return -1;
 			}
-		for (size_t j = 0; j < l->nfeat; j++)
-			if (!strcmp(l->names[j], f)) {
-				snprintf(why, whysize, "\"%s\" is both a numeric feature and a hashed field", f);
-				return -1;
-			}
 		l->hashed[i] = fs_xstrdup(f);
 	}
 	size_t nb = (size_t)1 << l->bits;
@@ -775,8 +770,8 @@ static int load_linear(struct fs_model *m, const json_t *lin, char *why, size_t 
 		return -1;
 	char d[160];
 	if (l->nhashed)
-		snprintf(d, sizeof d, "fstools-linear %s, %zu features, %zu hashed (%u bits)", link,
-		         m->nfeat, l->nhashed, l->bits);
+		snprintf(d, sizeof d, "fstools-linear %s, %zu feature%s, %zu hashed (%u bits)", link,
+		         m->nfeat, m->nfeat == 1 ? "" : "s", l->nhashed, l->bits);
 	else
 		snprintf(d, sizeof d, "fstools-linear %s, %zu features", link, m->nfeat);
 	m->describe = fs_xstrdup(d);

@@ -1045,11 +1045,16 @@ static void learn(struct fs_score *s, const struct fs_record *r, struct fs_run *
 	if (fs_learner_update(sl->learn, sl->out[0], s->y, why, sizeof why) < 0) {
 		s->diverged = 1;
 		run->end = FS_EX_DATAERR;
-		if (s->cfg.save)
+		struct stat st;
+		if (s->cfg.save && stat(s->cfg.save, &st) == 0)
 			fs_warn("%s:%llu: the model diverged: %s; %s is not saved again (its last version "
 			        "stays, of example %llu); lower --alpha, set --clip, or scale the feature",
 			        r->source, (unsigned long long)r->line, why, s->cfg.save,
 			        (unsigned long long)s->saved_at);
+		else if (s->cfg.save)
+			fs_warn("%s:%llu: the model diverged: %s; %s is not saved; lower --alpha, set "
+			        "--clip, or scale the feature", r->source, (unsigned long long)r->line, why,
+			        s->cfg.save);
 		else
 			fs_warn("%s:%llu: the model diverged: %s; lower --alpha, set --clip, or scale the "
 			        "feature", r->source, (unsigned long long)r->line, why);
@@ -1064,10 +1069,12 @@ void fs_score_finish(void *ctx, struct fs_run *run)
 	struct fs_score *s = ctx;
 	if (!s->slot[0].learn)
 		return;
-	char id[512];
-	snprintf(id, sizeof id, "%s#%llu", s->learn_name,
-	         (unsigned long long)fs_learner_examples(s->slot[0].learn));
-	fs_progress_finish(s->progress, id);
+	if (fs_progress_finish(s->progress) < 0 ||
+	    (s->progress_file && fflush(s->progress_file) != 0)) {
+		fs_warn("--progress %s: cannot write: %s", s->cfg.progress, strerror(errno));
+		if (!run->end)
+			run->end = FS_EX_IOERR;
+	}
 	if (save_model(s, NULL) < 0 && !run->end)
 		run->end = FS_EX_IOERR;
 }
