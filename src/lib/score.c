@@ -73,8 +73,13 @@ struct fs_score {
 	struct hfield {
 		struct fs_path *path;
 		int64_t h;
+		int where;               /* where the raw path finds it: HF_TOP, HF_FROM, HF_PATH */
+		uint64_t seen;           /* the last read (gen) that found it */
+		uint64_t absent;         /* events without it */
+		int warned;
 	} *hf;
 	size_t nhf;
+	int label_top;               /* the label is a member of the event's top level */
 	uint64_t *absent;            /* per name: events without it */
 	unsigned char *warned;       /* per name: reported as absent from all events */
 	uint64_t *seen;              /* per name: the last read (gen) that had it */
@@ -193,6 +198,10 @@ static void free_hfields(struct fs_score *s)
 	s->nhf = 0;
 }
 
+/* Where the raw reading meets a hashed field: in its one pass over the top
+ * level, in the --from object as it reads it, or by a search of its own. */
+enum { HF_TOP, HF_FROM, HF_PATH };
+
 /* The place of the hashed field at path spec in s->hf, added when new. The
  * path was checked by hfield_check when its model was taken. */
 static size_t hfield_index(struct fs_score *s, const char *spec)
@@ -202,8 +211,16 @@ static size_t hfield_index(struct fs_score *s, const char *spec)
 			return i;
 	const char *why;
 	s->hf = fs_xrealloc(s->hf, (s->nhf + 1) * sizeof *s->hf);
-	s->hf[s->nhf].path = fs_path_new(spec, &why);
-	s->hf[s->nhf].h = -1;
+	struct hfield *f = &s->hf[s->nhf];
+	memset(f, 0, sizeof *f);
+	f->path = fs_path_new(spec, &why);
+	f->h = -1;
+	f->where = HF_PATH;
+	if (!f->path->envelope && f->path->n == 1)
+		f->where = HF_TOP;
+	else if (!f->path->envelope && f->path->n == 2 && s->from && s->from->n == 1 &&
+	         !s->from->envelope && !strcmp(f->path->parts[0], s->from->parts[0]))
+		f->where = HF_FROM;
 	return s->nhf++;
 }
 
@@ -460,6 +477,7 @@ static int start_learning(struct fs_score *s, char *err, size_t errsize, int *st
 		snprintf(err, errsize, "--label %s: %s", cfg->label, why);
 		return -1;
 	}
+	s->label_top = !s->label->envelope && s->label->n == 1;
 	if (s->label->envelope && !cfg->kcat) {
 		snprintf(err, errsize, "--label %s names a kcat envelope field; add --kcat", cfg->label);
 		return -1;
@@ -706,6 +724,14 @@ int fs_score_poll(void *ctx, int hup)
 
 static void report_absent(struct fs_score *s)
 {
+	for (size_t i = 0; i < s->nhf; i++)
+		if (s->hf[i].absent == s->events && !s->hf[i].warned) {
+			fs_warn("hashed field \"%s\" was absent from %s %llu events: hashed as missing; "
+			        "check its path (hashed fields are paths into the event, not into --from)",
+			        s->hf[i].path->spec, s->events == EARLY_REPORT ? "the first" : "all",
+			        (unsigned long long)s->events);
+			s->hf[i].warned = 1;
+		}
 	for (size_t i = 0; i < s->nnames; i++)
 		if (s->absent[i] == s->events && !s->warned[i]) {
 			fs_warn("feature \"%s\" was absent from %s %llu events: scored as missing; check "
@@ -833,20 +859,47 @@ static int raw_hash(struct hfield *f, const char *v, size_t vl)
 	return 0;
 }
 
-/* The hashed fields from the raw bytes; FS_STEP_PARSE for anything unusual. */
-static int read_hashed_raw(struct fs_score *s, const struct fs_record *r)
+static int label_raw_value(struct fs_score *s, const char *v, size_t vl);
+static int read_label_raw(struct fs_score *s, const struct fs_record *r);
+
+/* The hashed fields the one pass did not meet, from the raw bytes;
+ * FS_STEP_PARSE for anything unusual. */
+static int read_hashed_raw(struct fs_score *s, const struct fs_record *r, uint64_t ev)
 {
 	for (size_t i = 0; i < s->nhf; i++) {
 		struct hfield *f = &s->hf[i];
 		size_t vs, ve;
+		if (f->where != HF_PATH)
+			continue;
 		if (f->path->envelope)
 			return FS_STEP_PARSE;
-		if (!fs_json_find_path(r->raw, r->rawlen, f->path->parts, f->path->n, &vs, &ve))
-			f->h = -1;
-		else if (raw_hash(f, r->raw + vs, ve - vs) < 0)
-			return FS_STEP_PARSE;
+		if (fs_json_find_path(r->raw, r->rawlen, f->path->parts, f->path->n, &vs, &ve)) {
+			if (raw_hash(f, r->raw + vs, ve - vs) < 0)
+				return FS_STEP_PARSE;
+			f->seen = ev;
+		}
 	}
 	return 0;
+}
+
+/* A member of an object the raw pass is in: a hashed field of ours (where,
+ * at the part `part` of its path)? Reads it and returns 1, 0 when not ours,
+ * -1 for the parsed path. */
+static int raw_hashed_member(struct fs_score *s, int where, size_t part, const char *k,
+                             size_t kl, const char *v, size_t vl, uint64_t ev)
+{
+	int hit = 0;
+	for (size_t i = 0; i < s->nhf; i++) {
+		struct hfield *f = &s->hf[i];
+		if (f->where != where || strlen(f->path->parts[part]) != kl ||
+		    memcmp(f->path->parts[part], k, kl) != 0)
+			continue;
+		if (raw_hash(f, v, vl) < 0)
+			return -1;
+		f->seen = ev;
+		hit = 1;
+	}
+	return hit;
 }
 
 static int read_hashed(struct fs_score *s, const struct fs_record *r, struct fs_run *run)
@@ -855,6 +908,8 @@ static int read_hashed(struct fs_score *s, const struct fs_record *r, struct fs_
 		struct hfield *f = &s->hf[i];
 		const json_t *v = fs_path_get(f->path, r);
 		f->h = -1;
+		if (!v)
+			f->absent++;
 		if (!v || json_is_null(v))
 			continue;
 		s->num.len = 0;
@@ -873,7 +928,7 @@ static int read_hashed(struct fs_score *s, const struct fs_record *r, struct fs_
  * sets *end just past it. Returns 0, or -1 for anything the raw path
  * leaves to the parsed one. */
 static int read_object_raw(struct fs_score *s, const char *p, size_t n, size_t at, size_t *end,
-                           uint64_t ev)
+                           uint64_t ev, int from_obj)
 {
 	size_t pos = 0, last = 0;
 	struct fs_json_member m;
@@ -884,8 +939,12 @@ static int read_object_raw(struct fs_score *s, const char *p, size_t n, size_t a
 			return -1;
 		size_t i = key_index(s, j, o + m.ks + 1, m.ke - m.ks - 2);
 		pos = last = fs_json_skip_value(o, m.vs, on);
-		if (!i--)
+		if (!i--) {
+			if (from_obj && s->nhf && raw_hashed_member(s, HF_FROM, 1, o + m.ks + 1,
+			                                            m.ke - m.ks - 2, o + m.vs, pos - m.vs, ev) < 0)
+				return -1;
 			continue;
+		}
 		const char *v = o + m.vs;
 		size_t vl = pos - m.vs;
 		double d;
@@ -927,10 +986,14 @@ static int read_features_raw(struct fs_score *s, const struct fs_record *r)
 	if (s->from && s->from->envelope)
 		return FS_STEP_PARSE;
 	uint64_t ev = ++s->gen;
+	s->has_y = 0;
+	for (size_t i = 0; i < s->nhf; i++)
+		s->hf[i].h = -1;
 	if (!s->from)
-		found = read_object_raw(s, p, n, 0, &fe, ev) == 0;
-	/* the top level: clashes with our fields, and the features object,
-	 * read where it stands (its bytes are most of the event's) */
+		found = read_object_raw(s, p, n, 0, &fe, ev, 0) == 0;
+	/* the top level: clashes with our fields, the hashed fields and the
+	 * label that are members of it, and the features object, read where it
+	 * stands (its bytes are most of the event's): one pass */
 	while (fs_json_next_key(p, n, &pos, &m)) {
 		if (m.escaped)
 			return FS_STEP_PARSE;
@@ -943,21 +1006,32 @@ static int read_features_raw(struct fs_score *s, const struct fs_record *r)
 		if (one_level && kl == s->from_len && !memcmp(k, s->from->parts[0], kl)) {
 			if (found || p[m.vs] != '{')
 				return FS_STEP_PARSE;  /* twice (the last counts), or not an object */
-			if (read_object_raw(s, p, n, m.vs, &pos, ev) < 0)
+			if (read_object_raw(s, p, n, m.vs, &pos, ev, 1) < 0)
 				return FS_STEP_PARSE;
 			found = 1;
 			continue;
 		}
-		pos = fs_json_skip_value(p, m.vs, n);
+		size_t end = fs_json_skip_value(p, m.vs, n);
+		if (s->nhf && raw_hashed_member(s, HF_TOP, 0, k, kl, p + m.vs, end - m.vs, ev) < 0)
+			return FS_STEP_PARSE;
+		if (s->label_top && kl == strlen(s->label->parts[0]) &&
+		    !memcmp(k, s->label->parts[0], kl) && label_raw_value(s, p + m.vs, end - m.vs))
+			return FS_STEP_PARSE;
+		pos = end;
 	}
 	if (s->from && !one_level) {
 		if (!fs_json_find_path(p, n, s->from->parts, s->from->n, &fs, &fe) || p[fs] != '{' ||
-		    read_object_raw(s, p, fe, fs, &fe, ev) < 0)
+		    read_object_raw(s, p, fe, fs, &fe, ev, 0) < 0)
 			return FS_STEP_PARSE;
 		found = 1;
 	}
 	if (!found)
 		return FS_STEP_PARSE;
+	if ((s->nhf && read_hashed_raw(s, r, ev)) || (s->label && !s->label_top && read_label_raw(s, r)))
+		return FS_STEP_PARSE;
+	for (size_t i = 0; i < s->nhf; i++)
+		if (s->hf[i].seen != ev)
+			s->hf[i].absent++;
 	for (size_t i = 0; i < s->nnames; i++)
 		if (s->seen[i] != ev) {
 			if (s->cfg.strict)
@@ -976,19 +1050,12 @@ static int label_ok(const struct fs_score *s, double y)
 	return fs_learner_squared(s->slot[0].learn) ? isfinite(y) : y == 0 || y == 1;
 }
 
-/* The label from the raw bytes: absent or null is none; anything unusual
- * (escapes, an envelope field, a bad value) goes to the parsed path. */
-static int read_label_raw(struct fs_score *s, const struct fs_record *r)
+/* The label's raw value: null is none; anything unusual (escapes, a bad
+ * value) goes to the parsed path. */
+static int label_raw_value(struct fs_score *s, const char *v, size_t vl)
 {
-	size_t vs, ve;
-	s->has_y = 0;
-	if (s->label->envelope)
-		return FS_STEP_PARSE;
-	if (!fs_json_find_path(r->raw, r->rawlen, s->label->parts, s->label->n, &vs, &ve))
-		return 0;
-	const char *v = r->raw + vs;
-	size_t vl = ve - vs;
 	double d;
+	s->has_y = 0;
 	if (vl == 4 && !memcmp(v, "true", 4))
 		d = 1;
 	else if (vl == 5 && !memcmp(v, "false", 5))
@@ -1007,6 +1074,17 @@ static int read_label_raw(struct fs_score *s, const struct fs_record *r)
 	s->y = d;
 	s->has_y = 1;
 	return 0;
+}
+
+/* The label when it is not at the top level (the one pass reads it there). */
+static int read_label_raw(struct fs_score *s, const struct fs_record *r)
+{
+	size_t vs, ve;
+	if (s->label->envelope)
+		return FS_STEP_PARSE;
+	if (!fs_json_find_path(r->raw, r->rawlen, s->label->parts, s->label->n, &vs, &ve))
+		return 0;
+	return label_raw_value(s, r->raw + vs, ve - vs);
 }
 
 static int read_label(struct fs_score *s, const struct fs_record *r, struct fs_run *run)
@@ -1083,11 +1161,7 @@ int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 {
 	struct fs_score *s = ctx;
 	if (!r->obj) {
-		int rc = s->label ? read_label_raw(s, r) : 0;
-		if (!rc)
-			rc = read_hashed_raw(s, r);
-		if (!rc)
-			rc = read_features_raw(s, r);
+		int rc = read_features_raw(s, r);
 		if (rc)
 			return rc;
 		goto score;
