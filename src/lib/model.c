@@ -768,12 +768,19 @@ static int load_linear(struct fs_model *m, const json_t *lin, char *why, size_t 
 		return -1;
 	if (h && load_hashed(m, h, why, whysize) < 0)
 		return -1;
-	char d[160];
+	char d[192];
+	int dn;
 	if (l->nhashed)
-		snprintf(d, sizeof d, "fstools-linear %s, %zu feature%s, %zu hashed (%u bits)", link,
-		         m->nfeat, m->nfeat == 1 ? "" : "s", l->nhashed, l->bits);
+		dn = snprintf(d, sizeof d, "fstools-linear %s, %zu feature%s, %zu hashed (%u bits)", link,
+		              m->nfeat, m->nfeat == 1 ? "" : "s", l->nhashed, l->bits);
 	else
-		snprintf(d, sizeof d, "fstools-linear %s, %zu features", link, m->nfeat);
+		dn = snprintf(d, sizeof d, "fstools-linear %s, %zu feature%s", link, m->nfeat,
+		              m->nfeat == 1 ? "" : "s");
+	/* saved by fsscore --learn: which version this is */
+	const json_t *ex = get(get(lin, "learning"), "examples");
+	if (json_is_integer(ex) && dn > 0 && (size_t)dn < sizeof d)
+		snprintf(d + dn, sizeof d - (size_t)dn, ", learned from %lld example%s",
+		         (long long)json_integer_value(ex), json_integer_value(ex) == 1 ? "" : "s");
 	m->describe = fs_xstrdup(d);
 	return 0;
 }
