@@ -90,9 +90,11 @@ pipeline() { # NAME: a group member; its kcat's pid in NAME.pid
 members=
 pipeline a
 pipeline b
-# produce only once both hold partitions, so that no rebalance moves one midway
-assigned() { grep -h 'assigned: grouped' a.kcat b.kcat 2>/dev/null | tail -n 2 | grep -o 'grouped \[[0-9]\]' | sort -u | wc -l; }
-for _ in $(seq 200); do
+# produce only once both hold partitions, so that no rebalance moves one
+# midway; a loaded machine (distcheck runs the suite beside other builds)
+# can take tens of seconds over a group's join, so the waits are long and
+# end as soon as the condition holds
+for _ in $(seq 900); do
 	[ "$(grep -c 'assigned: grouped' a.kcat 2>/dev/null)" -ge 1 ] &&
 		[ "$(grep -c 'assigned: grouped' b.kcat 2>/dev/null)" -ge 1 ] &&
 		[ "$(tail -n 1 a.kcat | grep -c assigned)$(tail -n 1 b.kcat | grep -c assigned)" != 00 ] &&
@@ -100,7 +102,7 @@ for _ in $(seq 200); do
 	sleep 0.1
 done
 kcat -P $K -t grouped -K '\t' < keyed.tsv
-for _ in $(seq 300); do
+for _ in $(seq 900); do
 	[ $(($(cat a.ndjson b.ndjson | wc -l))) -ge "$good" ] && break
 	sleep 0.1
 done
