@@ -547,7 +547,8 @@ struct fs_progress {
 	struct fs_scored *tmp;
 	double last_score, last_y;
 	int header;
-	char model[512];             /* the model that scored the last example */
+	const char *name;            /* the model that scored the last example: name#version */
+	uint64_t version;
 };
 
 struct fs_progress *fs_progress_new(int squared, uint64_t every, size_t window, FILE *table,
@@ -599,8 +600,10 @@ static void put_num(struct fs_buf *b, const char *k, double v)
 		fs_buf_puts(b, "null");
 }
 
-static void report(struct fs_progress *p, const char *model)
+static void report(struct fs_progress *p)
 {
+	char model[512];
+	snprintf(model, sizeof model, "%s#%llu", p->name, (unsigned long long)p->version);
 	double avg = p->loss / (double)p->labelled, since = p->since_loss / (double)p->since_n;
 	double auc = p->squared ? NAN : recent_auc(p);
 	if (p->table) {
@@ -651,7 +654,8 @@ static void report(struct fs_progress *p, const char *model)
 	p->since_n = 0;
 }
 
-void fs_progress_add(struct fs_progress *p, double score, double y, const char *model)
+void fs_progress_add(struct fs_progress *p, double score, double y, const char *name,
+                     uint64_t version)
 {
 	double loss;
 	if (p->squared) {
@@ -671,9 +675,10 @@ void fs_progress_add(struct fs_progress *p, double score, double y, const char *
 	p->since_n++;
 	p->last_score = score;
 	p->last_y = y;
-	snprintf(p->model, sizeof p->model, "%s", model);
+	p->name = name;
+	p->version = version;
 	if (p->labelled == p->next) {
-		report(p, model);
+		report(p);
 		p->next = p->every ? p->next + p->every : 2 * p->next;
 	}
 }
@@ -681,6 +686,6 @@ void fs_progress_add(struct fs_progress *p, double score, double y, const char *
 int fs_progress_finish(struct fs_progress *p)
 {
 	if (p->since_n)
-		report(p, p->model);
+		report(p);
 	return p->records && ferror(p->records) ? -1 : 0;
 }

@@ -86,8 +86,10 @@ void fs_progress_free(struct fs_progress *p);
 /* One example scored (labelled or not). */
 void fs_progress_scored(struct fs_progress *p);
 /* One labelled example: its score before learning and its label. Reports
- * when one is due; model names the model that scored it. */
-void fs_progress_add(struct fs_progress *p, double score, double y, const char *model);
+ * when one is due; name#version is the model that scored it (name stays
+ * valid for the progress's life). */
+void fs_progress_add(struct fs_progress *p, double score, double y, const char *name,
+                     uint64_t version);
 /* The last report, at the end of a run (when anything came since the last).
  * Returns -1 when writing the records failed at any time. */
 int fs_progress_finish(struct fs_progress *p);

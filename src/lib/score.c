@@ -1116,10 +1116,8 @@ static void learn(struct fs_score *s, const struct fs_record *r, struct fs_run *
 	fs_progress_scored(s->progress);
 	if (!s->has_y || s->diverged)
 		return;
-	char id[512], why[256];
-	snprintf(id, sizeof id, "%s#%llu", s->learn_name,
-	         (unsigned long long)fs_learner_examples(sl->learn));
-	fs_progress_add(s->progress, sl->out[0], s->y, id);
+	char why[256];
+	fs_progress_add(s->progress, sl->out[0], s->y, s->learn_name, fs_learner_examples(sl->learn));
 	if (fs_learner_update(sl->learn, sl->out[0], s->y, why, sizeof why) < 0) {
 		s->diverged = 1;
 		run->end = FS_EX_DATAERR;

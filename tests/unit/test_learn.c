@@ -99,7 +99,7 @@ Test(learn, progress_reports_at_doubling_counts_and_at_the_end)
 	FILE *f = open_memstream(&buf, &len);
 	struct fs_progress *p = fs_progress_new(0, 0, 100, NULL, f);
 	for (int i = 0; i < 11; i++)
-		fs_progress_add(p, 0.25, i % 2, "m#0");
+		fs_progress_add(p, 0.25, i % 2, "m", (uint64_t)i);
 	fs_progress_finish(p);
 	fs_progress_free(p);
 	fclose(f);
