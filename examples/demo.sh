@@ -206,7 +206,7 @@ else
 	redis-server --port 0 --unixsocket "$work/redis.sock" --save '' --appendonly no \
 		--dir "$work" > redis.log 2>&1 &
 	redis_pid=$!
-	trap 'kill $redis_pid 2>/dev/null; rm -rf "$work"' EXIT
+	trap 'kill $redis_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 	for _ in $(seq 100); do redis-cli -s "$work/redis.sock" ping > /dev/null 2>&1 && break; sleep 0.05; done
 	store="unix://$work/redis.sock"
 	start=$(date +%s.%N)
@@ -269,6 +269,9 @@ grep '"kind":"joined"' truth.ndjson | awk -F'"ts":"' -v cut="$final" '{ split($2
 	fsscore --learn --label label --suffix _online --model start.json --save online.json \
 		> /dev/null 2> learn.log
 sed 's/^fsscore: /  /' learn.log
+if ! grep -q '"learning":{[^}]*"examples":[1-9]' online.json; then
+	echo "  (no label was final yet: give the demo more events, e.g. sh examples/demo.sh 200000)"
+else
 tail -n +$((total * 8 / 10 + 1)) scored.ndjson | fsscore --model online.json --suffix _online > holdout.ndjson
 /usr/bin/python3 - holdout.ndjson chargebacks.ndjson <<'PY'
 import json, sys
@@ -282,6 +285,7 @@ for k, name in (("score", "XGBoost, trained offline on the first 80% with every 
     print(f"  the last 20% ({len(rows)} events): {name}: roc_auc {roc_auc_score(y, p):.3f}, "
           f"log loss {log_loss(y, p):.4f}")
 PY
+fi
 echo "  saved as $(fsscore --model online.json --check | sed 's/.*"kind":"\([^"]*\)".*/\1/'): a serving"
 echo "  fsscore --model online.json --watch swaps in each version it saves (--save-every)"
 
