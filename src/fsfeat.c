@@ -80,9 +80,7 @@ static int inspect(const char *path)
 
 	struct fs_buf b = {0};
 	char num[64];
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	int64_t now_ns = (int64_t)now.tv_sec * FS_NS_PER_SEC + now.tv_nsec;
+	int64_t now_ns = fs_clock_ns(CLOCK_REALTIME);
 	time_t secs = (time_t)(st.written / FS_NS_PER_SEC);
 	struct tm tm;
 	gmtime_r(&secs, &tm);

@@ -47,6 +47,12 @@ struct fs_learner {
 
 static const char *algo_name[] = {"ftrl", "adagrad", "sgd"};
 
+/* The hash buckets' coordinates follow the intercept and the numbers. */
+static size_t nbuckets(const struct fs_learner *l)
+{
+	return l->ncoord - 1 - l->lin.nfeat;
+}
+
 static double inv_rate(const struct fs_learner *l, double n)
 {
 	double r = (l->cfg.beta + sqrt(n)) / l->cfg.alpha;
@@ -171,7 +177,7 @@ static int continue_learner(struct fs_learner *l, const char *path, char *why, s
 			goto out;
 		}
 	}
-	size_t nb = l->lin.nhashed ? (size_t)1 << l->lin.bits : 0;
+	size_t nb = nbuckets(l);
 	json_object_foreach(h, k, v) {
 		char *end;
 		unsigned long b = strtoul(k, &end, 10);
@@ -216,7 +222,6 @@ struct fs_learner *fs_learner_from(const struct fs_learn_config *cfg, const stru
 	for (size_t i = 0; i < src->nhashed; i++)
 		l->lin.hashed[i] = fs_xstrdup(src->hashed[i]);
 	/* the weights, as each algorithm holds them */
-	size_t nb = src->nhashed ? (size_t)1 << src->bits : 0;
 	for (size_t k = 0; k < l->ncoord; k++) {
 		struct coord *co = &l->c[k];
 		co->w = k == 0 ? src->intercept : k <= src->nfeat ? src->w[k - 1] : src->hw[k - 1 - src->nfeat];
@@ -225,7 +230,6 @@ struct fs_learner *fs_learner_from(const struct fs_learn_config *cfg, const stru
 			co->z = -co->w * (inv_rate(l, 0) + c.l2) - (co->w > 0 ? c.l1 : -c.l1);
 		}
 	}
-	(void)nb;
 	char why[384];
 	int rc = continue_learner(l, path, why, sizeof why);
 	if (rc < 0) {
@@ -468,7 +472,7 @@ int fs_learner_save(struct fs_learner *l, const char *path, char *err, size_t er
 	put_map(&b, lin, "center", lin->center, NULL, 0);
 	put_map(&b, lin, "scale", lin->scale, NULL, 1);
 	put_map(&b, lin, "impute", lin->impute, lin->center, 0);
-	size_t nb = lin->nhashed ? (size_t)1 << lin->bits : 0;
+	size_t nb = nbuckets(l);
 	const struct coord *hc = l->c + 1 + lin->nfeat;
 	char num[24];
 	if (lin->nhashed) {

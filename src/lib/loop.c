@@ -295,13 +295,6 @@ struct persist {
 	int64_t last_ns;
 };
 
-static int64_t now_ns(int clock)
-{
-	struct timespec ts;
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * FS_NS_PER_SEC + ts.tv_nsec;
-}
-
 /* Plain stdin and pipes have no identity: their lines are always new. */
 static int has_identity(const struct fs_loop_config *cfg, const char *source, int pipe)
 {
@@ -334,7 +327,7 @@ static void persist_open(struct persist *p, const struct fs_loop_config *cfg,
 	memset(p, 0, sizeof *p);
 	p->cfg = cfg;
 	p->step = step;
-	p->last_ns = now_ns(CLOCK_MONOTONIC);
+	p->last_ns = fs_clock_ns(CLOCK_MONOTONIC);
 	switch (fs_state_load(cfg->state, &p->st, err, sizeof err)) {
 	case FS_STATE_MISSING:
 		fs_warn("%s: no state file yet: a first start, from an empty state", cfg->state);
@@ -426,7 +419,7 @@ static int checkpoint(struct loop *L)
 		return -1;
 	for (int i = 0; i < L->nstreams; i++)
 		persist_lines(p, &L->streams[i]);
-	p->st.written = now_ns(CLOCK_REALTIME);
+	p->st.written = fs_clock_ns(CLOCK_REALTIME);
 	uint64_t saved = p->st.records;
 	p->st.records += L->records;
 	int rc = fs_state_save(p->cfg->state, &p->st, p->step->save, p->step->ctx, err, sizeof err);
@@ -434,7 +427,7 @@ static int checkpoint(struct loop *L)
 	if (rc < 0)
 		fs_warn("%s", err);
 	p->since = 0;
-	p->last_ns = now_ns(CLOCK_MONOTONIC);
+	p->last_ns = fs_clock_ns(CLOCK_MONOTONIC);
 	return rc;
 }
 
@@ -444,13 +437,13 @@ static void step_poll(struct loop *L, int force)
 	int hup = hup_requested;
 	int64_t now = 0;
 	if (!hup && !force) {
-		if (!L->poll_at || (now = now_ns(CLOCK_MONOTONIC)) < L->poll_at)
+		if (!L->poll_at || (now = fs_clock_ns(CLOCK_MONOTONIC)) < L->poll_at)
 			return;
 	}
 	hup_requested = 0;
 	int ms = L->step->poll(L->step->ctx, hup);
 	if (!now)
-		now = now_ns(CLOCK_MONOTONIC);
+		now = fs_clock_ns(CLOCK_MONOTONIC);
 	L->poll_at = ms < 0 ? 0 : now + (int64_t)ms * 1000000;
 }
 
@@ -477,7 +470,7 @@ static int on_idle(void *ctx)
 	if (L->step->poll) {
 		step_poll(L, 0);
 		if (L->poll_at)
-			wait = (int)((L->poll_at - now_ns(CLOCK_MONOTONIC)) / 1000000 + 1);
+			wait = (int)((L->poll_at - fs_clock_ns(CLOCK_MONOTONIC)) / 1000000 + 1);
 		fs_out_flush(L->out);
 	}
 	struct persist *p = L->ps;
@@ -485,7 +478,7 @@ static int on_idle(void *ctx)
 		return wait;
 	if (!p->since)
 		return wait;  /* nothing new since the last checkpoint: wait for data */
-	int64_t left = p->cfg->checkpoint_ns - (now_ns(CLOCK_MONOTONIC) - p->last_ns);
+	int64_t left = p->cfg->checkpoint_ns - (fs_clock_ns(CLOCK_MONOTONIC) - p->last_ns);
 	if (left <= 0) {
 		checkpoint(L);
 		return wait;
@@ -500,7 +493,7 @@ static int checkpoint_due(struct persist *p)
 		return 1;
 	/* The clock is read at every record (a vDSO call): a slow live stream
 	 * must not wait for many records before its timed checkpoint. */
-	return p->cfg->checkpoint_ns && now_ns(CLOCK_MONOTONIC) - p->last_ns >= p->cfg->checkpoint_ns;
+	return p->cfg->checkpoint_ns && fs_clock_ns(CLOCK_MONOTONIC) - p->last_ns >= p->cfg->checkpoint_ns;
 }
 
 /* 0 for a line the loop passes over: one a restored state already

@@ -164,7 +164,7 @@ float fs_float_from_shortest(double d)
 	return f;
 }
 
-static char *base_name(const char *path)
+char *fs_model_base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return fs_xstrdup(s && s[1] ? s + 1 : path);
@@ -172,7 +172,7 @@ static char *base_name(const char *path)
 
 static void set_id(struct fs_model *m, const char *name, const char *p, size_t n)
 {
-	char *b = base_name(name);
+	char *b = fs_model_base_name(name);
 	size_t len = strlen(b) + 18;
 	m->id = fs_xmalloc(len);
 	snprintf(m->id, len, "%s@%016llx", b, (unsigned long long)fs_stable_hash(p, n));

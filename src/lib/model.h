@@ -47,6 +47,9 @@ enum fs_model_task fs_model_task(const struct fs_model *m);
 size_t fs_model_noutputs(const struct fs_model *m);
 /* "fraud.json@1f2e3d4c5b6a7988": the file's base name and a hash of its bytes. */
 const char *fs_model_id(const struct fs_model *m);
+/* The file name a model goes by in its id (newly allocated): "fraud.json"
+ * of "models/fraud.json". */
+char *fs_model_base_name(const char *path);
 /* A line for messages: "xgboost gbtree, 100 trees, binary:logistic, 30 features". */
 const char *fs_model_describe(const struct fs_model *m);
 

@@ -190,13 +190,6 @@ bad_host:
 
 /* ------------------------------------------------------------ connecting */
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * FS_NS_PER_SEC + ts.tv_nsec;
-}
-
 static struct timeval tv_of(int64_t ns)
 {
 	return (struct timeval){.tv_sec = ns / FS_NS_PER_SEC, .tv_usec = ns % FS_NS_PER_SEC / 1000};
@@ -301,9 +294,9 @@ struct fs_online *fs_online_open(const struct fs_online_config *cfg, char *err, 
 	*status = FS_EX_UNAVAILABLE;
 	/* a store that answers but is not ready (loading its data) is waited
 	 * for; one that does not answer is an error at once */
-	int64_t deadline = mono_ns() + cfg->timeout_ns;
+	int64_t deadline = fs_clock_ns(CLOCK_MONOTONIC) + cfg->timeout_ns;
 	int rc;
-	while ((rc = connect_store(o, err, errsize)) < 0 && o->passing && mono_ns() < deadline &&
+	while ((rc = connect_store(o, err, errsize)) < 0 && o->passing && fs_clock_ns(CLOCK_MONOTONIC) < deadline &&
 	       !fs_loop_stopping()) {
 		o->passing = 0;
 		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
@@ -389,14 +382,14 @@ static int recover(struct fs_online *o, const char *what)
 	if (o->status)
 		return -1;
 	char err[512];
-	int64_t start = mono_ns(), deadline = start + o->cfg.timeout_ns, backoff = 50000000;
+	int64_t start = fs_clock_ns(CLOCK_MONOTONIC), deadline = start + o->cfg.timeout_ns, backoff = 50000000;
 	char limit[32];
 	fs_duration_format(o->cfg.timeout_ns, limit, sizeof limit);
 	fs_warn("%s: %s; retrying for up to %s (--online-timeout)", o->label, what, limit);
 	snprintf(err, sizeof err, "%s", what);
 	for (int attempt = 0;; attempt++) {
 		if (attempt) {
-			int64_t left = deadline - mono_ns();
+			int64_t left = deadline - fs_clock_ns(CLOCK_MONOTONIC);
 			if (left <= 0)
 				return fail(o, FS_EX_TEMPFAIL, "%s: unreachable for %s (--online-timeout): %s",
 				            o->label, limit, err);
@@ -409,7 +402,7 @@ static int recover(struct fs_online *o, const char *what)
 			return fail(o, FS_EX_TEMPFAIL, "%s: stopped while the store was unreachable: %s",
 			            o->label, err);
 		if (connect_store(o, err, sizeof err) == 0) {
-			fs_warn("%s: reconnected after %.1f s", o->label, (double)(mono_ns() - start) / 1e9);
+			fs_warn("%s: reconnected after %.1f s", o->label, (double)(fs_clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
 			return 0;
 		}
 	}

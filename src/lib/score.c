@@ -104,9 +104,8 @@ struct fs_score {
 	struct fs_progress *progress;
 	FILE *progress_file;
 	char *learn_name;            /* the model's name in "model": NAME#EXAMPLES */
-	struct fs_buf lid;           /* its JSON text for the event at hand */
 	uint64_t saved_at;           /* examples learned at the last save */
-	struct timespec save_due;    /* the next timed save (--save-every DURATION) */
+	int64_t save_due;            /* the next timed save (--save-every DURATION), monotonic ns */
 	int diverged;
 	char shadow_suffix[48];
 };
@@ -401,12 +400,6 @@ static int open_slot(struct fs_score *s, struct slot *sl, const char *path, cons
 	return 0;
 }
 
-static char *base_name(const char *path)
-{
-	const char *b = strrchr(path, '/');
-	return fs_xstrdup(b && b[1] ? b + 1 : path);
-}
-
 /* The champion slot for --learn: a learner, fresh or from --model. */
 static int open_learner(struct fs_score *s, char *err, size_t errsize, int *status)
 {
@@ -444,21 +437,13 @@ static int open_learner(struct fs_score *s, char *err, size_t errsize, int *stat
 	sl->path = cfg->save ? cfg->save : cfg->model ? cfg->model : "learner";
 	sl->suffix = cfg->suffix ? cfg->suffix : "";
 	sl->learn = l;
-	s->learn_name = base_name(sl->path);
+	s->learn_name = fs_model_base_name(sl->path);
 	s->saved_at = fs_learner_examples(l);
 	rebuild_table(s);
 	sl->x = fs_xcalloc(fs_learner_linear(l)->nfeat + 1, sizeof *sl->x);
 	sl->out = fs_xcalloc(1, sizeof *sl->out);
 	slot_keys(sl, 0);
 	return 0;
-}
-
-static void set_save_due(struct fs_score *s)
-{
-	clock_gettime(CLOCK_MONOTONIC, &s->save_due);
-	int64_t ns = s->save_due.tv_nsec + s->cfg.save_every_ns % 1000000000;
-	s->save_due.tv_sec += (time_t)(s->cfg.save_every_ns / 1000000000 + ns / 1000000000);
-	s->save_due.tv_nsec = ns % 1000000000;
 }
 
 /* --learn: the label, the hashed fields, the learner, progress. */
@@ -509,8 +494,7 @@ static int start_learning(struct fs_score *s, char *err, size_t errsize, int *st
 	}
 	s->progress = fs_progress_new(fs_learner_squared(s->slot[0].learn), cfg->progress_every,
 	                              cfg->auc_window, cfg->quiet ? NULL : stderr, s->progress_file);
-	if (cfg->save_every_ns)
-		set_save_due(s);
+	s->save_due = fs_clock_ns(CLOCK_MONOTONIC) + cfg->save_every_ns;
 	if (!cfg->quiet)
 		fs_warn("learning %s from \"%s\"%s%s", fs_learner_describe(s->slot[0].learn), cfg->label,
 		        fs_learner_examples(s->slot[0].learn) ? ", going on from " : "",
@@ -598,7 +582,6 @@ void fs_score_free(struct fs_score *s)
 	if (s->progress_file)
 		fclose(s->progress_file);
 	free(s->learn_name);
-	fs_buf_free(&s->lid);
 	free(s->absent);
 	free(s->warned);
 	free(s->seen);
@@ -652,13 +635,6 @@ static int save_model(struct fs_score *s, const char *why)
 	return 0;
 }
 
-static int64_t ms_until(const struct timespec *t)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
-}
-
 /* --learn: SIGHUP saves at once; --save-every DURATION saves when due.
  * Returns the milliseconds until the next timed save, or -1. */
 static int poll_learner(struct fs_score *s, int hup)
@@ -667,12 +643,12 @@ static int poll_learner(struct fs_score *s, int hup)
 		save_model(s, "SIGHUP");
 	if (!s->cfg.save_every_ns)
 		return -1;
-	int64_t left = ms_until(&s->save_due);
-	if (left <= 0) {
+	int64_t now = fs_clock_ns(CLOCK_MONOTONIC);
+	if (now >= s->save_due) {
 		save_model(s, NULL);
-		set_save_due(s);
-		left = ms_until(&s->save_due);
+		s->save_due = now + s->cfg.save_every_ns;
 	}
+	int64_t left = (s->save_due - now) / 1000000;
 	return left < 1 ? 1 : left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
@@ -749,6 +725,32 @@ static void counted(struct fs_score *s)
 		report_absent(s);
 }
 
+/* A value as fsscore reads a number: a number or a numeric string (record.h),
+ * true and false as 1 and 0. */
+static enum fs_num value_number(const json_t *v, double *d)
+{
+	if (json_is_boolean(v)) {
+		*d = json_is_true(v);
+		return FS_NUM_OK;
+	}
+	return fs_value_number(v, d);
+}
+
+/* The same on a value's raw bytes: FS_NUM_OK, FS_NUM_MISSING for null, or
+ * another value for what the parsed path decides. */
+static int raw_value_number(const char *v, size_t vl, double *d)
+{
+	if (vl == 4 && !memcmp(v, "true", 4)) {
+		*d = 1;
+		return FS_NUM_OK;
+	}
+	if (vl == 5 && !memcmp(v, "false", 5)) {
+		*d = 0;
+		return FS_NUM_OK;
+	}
+	return fs_raw_number(v, vl, d);
+}
+
 /* Reads every name of the table from obj into s->values (NaN: missing). */
 static int read_features(struct fs_score *s, const json_t *obj, struct fs_run *run)
 {
@@ -764,11 +766,7 @@ static int read_features(struct fs_score *s, const json_t *obj, struct fs_run *r
 			continue;
 		}
 		s->seen[i] = ev;
-		if (json_is_boolean(v)) {
-			s->values[i] = json_is_true(v);
-			continue;
-		}
-		switch (fs_value_number(v, &d)) {
+		switch (value_number(v, &d)) {
 		case FS_NUM_OK:
 			s->values[i] = d;
 			break;
@@ -948,7 +946,7 @@ static int read_object_raw(struct fs_score *s, const char *p, size_t n, size_t a
 		const char *v = o + m.vs;
 		size_t vl = pos - m.vs;
 		double d;
-		switch (fs_raw_number(v, vl, &d)) {
+		switch (raw_value_number(v, vl, &d)) {
 		case FS_NUM_OK:
 			s->values[i] = d;
 			break;
@@ -956,12 +954,7 @@ static int read_object_raw(struct fs_score *s, const char *p, size_t n, size_t a
 			s->values[i] = NAN;
 			break;
 		default:
-			if (vl == 4 && !memcmp(v, "true", 4))
-				s->values[i] = 1;
-			else if (vl == 5 && !memcmp(v, "false", 5))
-				s->values[i] = 0;
-			else
-				return -1;
+			return -1;
 		}
 		s->seen[i] = ev;
 	}
@@ -1056,19 +1049,14 @@ static int label_raw_value(struct fs_score *s, const char *v, size_t vl)
 {
 	double d;
 	s->has_y = 0;
-	if (vl == 4 && !memcmp(v, "true", 4))
-		d = 1;
-	else if (vl == 5 && !memcmp(v, "false", 5))
-		d = 0;
-	else
-		switch (fs_raw_number(v, vl, &d)) {
-		case FS_NUM_OK:
-			break;
-		case FS_NUM_MISSING:
-			return 0;
-		default:
-			return FS_STEP_PARSE;
-		}
+	switch (raw_value_number(v, vl, &d)) {
+	case FS_NUM_OK:
+		break;
+	case FS_NUM_MISSING:
+		return 0;
+	default:
+		return FS_STEP_PARSE;
+	}
 	if (!label_ok(s, d))
 		return FS_STEP_PARSE;
 	s->y = d;
@@ -1094,9 +1082,7 @@ static int read_label(struct fs_score *s, const struct fs_record *r, struct fs_r
 	double d;
 	if (!v || json_is_null(v))
 		return 0;
-	if (json_is_boolean(v))
-		d = json_is_true(v);
-	else if (fs_value_number(v, &d) != FS_NUM_OK || !label_ok(s, d)) {
+	if (value_number(v, &d) != FS_NUM_OK || !label_ok(s, d)) {
 		s->num.len = 0;
 		fs_json_put_value(&s->num, v);
 		return fs_run_reject(run, FS_REJ_LABEL, "label \"%s\" is %.*s; %s", s->label->spec,

@@ -255,3 +255,10 @@ void fs_time_format_fixed(int64_t ns, char *out, size_t size)
 	if (n < size)
 		snprintf(out + n, size - n, ".%09lldZ", (long long)frac);
 }
+
+int64_t fs_clock_ns(int clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * FS_NS_PER_SEC + ts.tv_nsec;
+}

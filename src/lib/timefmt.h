@@ -16,6 +16,10 @@
 
 enum fs_time_unit { FS_UNIT_S, FS_UNIT_MS, FS_UNIT_US, FS_UNIT_NS };
 
+/* The clock (CLOCK_MONOTONIC for intervals, CLOCK_REALTIME for the wall) in
+ * nanoseconds. */
+int64_t fs_clock_ns(int clock);
+
 /* Parses "s", "ms", "us" or "ns". Returns 0, or -1 for anything else. */
 int fs_time_unit_parse(const char *s, enum fs_time_unit *u);
 int64_t fs_time_unit_ns(enum fs_time_unit u);
