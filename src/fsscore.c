@@ -9,6 +9,7 @@
 #include "lib/loop.h"
 #include "lib/model.h"
 #include "lib/score.h"
+#include "lib/serve.h"
 
 #include <limits.h>
 #include <math.h>
@@ -23,6 +24,8 @@ static const char usage[] =
 	"       fsscore --learn --label FIELD [--model FILE | --features LIST --hash LIST]\n"
 	"               [--algorithm ftrl|adagrad|sgd] [--alpha A] [--beta B] [--l1 L] [--l2 L]\n"
 	"               [--save FILE [--save-every N|DURATION]] [--progress FILE] [options] [FILE ...]\n"
+	"       fsscore --serve [ADDR:]PORT --model FILE [--name NAME] [--model FILE [--name NAME]]...\n"
+	"               [--features LIST] [--watch] [--threads N] [--max-body SIZE]\n"
 	"       fsscore --model FILE [--shadow FILE] --check";
 
 static const char description[] =
@@ -31,13 +34,14 @@ static const char description[] =
 	"multiclass) and \"model\" appended. On SIGHUP, and with --watch when the file\n"
 	"changes, the model is reloaded between two events; a bad file leaves the old\n"
 	"model serving. With --learn, a linear model learns from each event's label\n"
-	"after scoring it (progressive validation) and is saved for serving.";
+	"after scoring it (progressive validation) and is saved for serving. With\n"
+	"--serve, the models are served over HTTP (KServe V2 and TF Serving REST).";
 
 enum { OPT_MODEL = FS_OPT_TOOL, OPT_SHADOW, OPT_FROM, OPT_FEATURES, OPT_THRESHOLD, OPT_WATCH,
        OPT_STRICT, OPT_CHECK, OPT_SUFFIX, OPT_LEARN, OPT_LABEL, OPT_HASH, OPT_HASH_BITS,
        OPT_ALGORITHM, OPT_LOSS, OPT_ALPHA, OPT_BETA, OPT_L1, OPT_L2, OPT_SCHEDULE, OPT_MIN_RATE,
        OPT_CLIP, OPT_SAVE, OPT_SAVE_EVERY, OPT_PROGRESS, OPT_PROGRESS_EVERY, OPT_AUC_WINDOW,
-       OPT_QUIET };
+       OPT_QUIET, OPT_SERVE, OPT_NAME, OPT_THREADS, OPT_MAX_BODY };
 
 static const struct fs_option options[] = {
 	{"algorithm", 0, "NAME", "--learn with ftrl (default), adagrad or sgd", OPT_ALGORITHM},
@@ -55,17 +59,21 @@ static const struct fs_option options[] = {
 	{"label", 0, "FIELD", "--learn from this field: 0/1, or a number with --loss squared", OPT_LABEL},
 	{"learn", 0, NULL, "learn a linear model from the labelled events while scoring", OPT_LEARN},
 	{"loss", 0, "LOSS", "log (logistic link, default) or squared (identity)", OPT_LOSS},
+	{"max-body", 0, "SIZE", "--serve: larger request bodies get a 413 (default: 16M)", OPT_MAX_BODY},
 	{"min-rate", 0, "R", "no learning rate falls below R, to follow drift", OPT_MIN_RATE},
 	{"model", 'm', "FILE", "the model: XGBoost JSON or fstools-linear", OPT_MODEL},
+	{"name", 0, "NAME", "--serve the --model before it as NAME (default: its file name)", OPT_NAME},
 	{"progress", 0, "FILE", "progressive validation records as NDJSON to FILE", OPT_PROGRESS},
 	{"progress-every", 0, "N", "progress every N labelled examples (default: 1, 2, 4, 8...)", OPT_PROGRESS_EVERY},
 	{"quiet", 'q', NULL, "no progress table on standard error", OPT_QUIET},
 	{"save", 0, "FILE", "save the learned model to FILE (atomically), at exit and --save-every", OPT_SAVE},
 	{"save-every", 0, "EVERY", "also save every N examples learned or DURATION", OPT_SAVE_EVERY},
 	{"schedule", 0, "NAME", "sgd's rate: invsqrt (alpha/sqrt(t), default) or constant", OPT_SCHEDULE},
+	{"serve", 0, "[ADDR:]PORT", "serve the models over HTTP (default ADDR: 127.0.0.1)", OPT_SERVE},
 	{"shadow", 0, "FILE", "also score with FILE, as score_shadow and model_shadow", OPT_SHADOW},
 	{"strict", 0, NULL, "reject events that lack a feature (null still counts as missing)", OPT_STRICT},
 	{"suffix", 0, "S", "write score+S, model+S, ... (an event already scored once)", OPT_SUFFIX},
+	{"threads", 0, "N", "--serve: request threads (default: one per CPU)", OPT_THREADS},
 	{"threshold", 0, "T", "add \"flag\": true when score >= T", OPT_THRESHOLD},
 	{"watch", 0, NULL, "reload a model as soon as its file is replaced or rewritten", OPT_WATCH},
 	FS_INPUT_OPTIONS,
@@ -139,6 +147,11 @@ int main(int argc, char **argv)
 	};
 	int learn_only = 0;
 	const char *learn_opt = NULL;
+	struct fs_serve_config serve = {.max_body = 16 << 20};
+	char **models = fs_xcalloc((size_t)argc, sizeof *models);
+	char **names = fs_xcalloc((size_t)argc, sizeof *names);
+	size_t nmodels = 0;
+	const char *serve_opt = NULL;
 	struct fs_cli cli;
 	const char *arg;
 	int id, want_check = 0;
@@ -150,7 +163,29 @@ int main(int argc, char **argv)
 			continue;
 		switch (id) {
 		case OPT_MODEL:
-			sc.model = arg;
+			if (!sc.model)
+				sc.model = arg;
+			models[nmodels++] = (char *)arg;
+			break;
+		case OPT_SERVE:
+			serve.listen = arg;
+			break;
+		case OPT_NAME:
+			serve_opt = "--name";
+			if (!nmodels)
+				fs_usage_error(usage, "--name %s: it names the --model given before it", arg);
+			if (names[nmodels - 1])
+				fs_usage_error(usage, "--name %s: %s is already named %s", arg, models[nmodels - 1],
+				               names[nmodels - 1]);
+			names[nmodels - 1] = (char *)arg;
+			break;
+		case OPT_THREADS:
+			serve_opt = "--threads";
+			serve.threads = (unsigned)fs_cli_number(&cli, "--threads", arg, 1, 1024);
+			break;
+		case OPT_MAX_BODY:
+			serve_opt = "--max-body";
+			serve.max_body = (size_t)fs_cli_size(&cli, "--max-body", arg);
 			break;
 		case OPT_SHADOW:
 			sc.shadow = arg;
@@ -269,6 +304,41 @@ int main(int argc, char **argv)
 		}
 	}
 	fs_cli_free(&cli);
+	if (serve.listen) {
+		const char *no = sc.learn ? "--learn" : sc.shadow ? "--shadow" : want_check ? "--check" :
+		                 sc.has_threshold ? "--threshold" : sc.suffix ? "--suffix" :
+		                 sc.from ? "--from" : sc.strict ? "--strict" : sc.label ? "--label" :
+		                 learn_opt ? learn_opt : loop.output ? "--output" : loop.errors ? "--errors" :
+		                 loop.max_errors >= 0 ? "--max-errors" : loop.kcat ? "--kcat" :
+		                 loop.regex ? "--regex" : NULL;
+		if (no)
+			fs_usage_error(usage, "--serve answers HTTP requests; %s%s is for scoring a stream",
+			               learn_opt && no == learn_opt ? "--" : "", no);
+		if (optind < argc)
+			fs_usage_error(usage, "--serve reads no input: \"%s\"? (clients send rows over HTTP)",
+			               argv[optind]);
+		if (!nmodels)
+			fs_usage_error(usage, "--serve: no --model given");
+		if (sc.features && nmodels > 1)
+			fs_usage_error(usage, "--features names one model's features: serve a model without "
+			               "names alone, or put the names in its file");
+		serve.models = models;
+		serve.names = names;
+		serve.nmodels = nmodels;
+		serve.features = sc.features;
+		serve.watch = sc.watch;
+		int rc = fs_serve_run(&serve);
+		free(models);
+		free(names);
+		return rc;
+	}
+	if (serve_opt)
+		fs_usage_error(usage, "%s is an option of --serve", serve_opt);
+	if (nmodels > 1)
+		fs_usage_error(usage, "--model given %zu times: fsscore scores with one model (compare "
+		               "another with --shadow; --serve serves several)", nmodels);
+	free(models);
+	free(names);
 	if (sc.label && !sc.learn)
 		fs_usage_error(usage, "--label is for --learn (fsgroundtruth measures a served model "
 		               "against its labels)");

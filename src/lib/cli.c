@@ -210,6 +210,26 @@ long long fs_cli_duration(const struct fs_cli *cli, const char *opt, const char 
 	return ns;
 }
 
+long long fs_cli_size(const struct fs_cli *cli, const char *opt, const char *arg)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(arg, &end, 10);
+	int shift = 0;
+	if (*end == 'k' || *end == 'K')
+		shift = 10;
+	else if (*end == 'M')
+		shift = 20;
+	else if (*end == 'G')
+		shift = 30;
+	if (shift)
+		end++;
+	if (end == arg || *end || errno || arg[0] == '-' || n == 0 || n > (1ULL << (62 - shift)))
+		fs_usage_error(cli->usage, "%s: \"%s\" is not a size such as 65536, 512k, 16M or 1G",
+		               opt, arg);
+	return (long long)(n << shift);
+}
+
 char **fs_cli_list(const char *list, size_t *n)
 {
 	char **names = NULL;

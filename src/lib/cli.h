@@ -98,6 +98,8 @@ long long fs_cli_number(const struct fs_cli *cli, const char *opt, const char *a
  * fs_cli_list_free. */
 char **fs_cli_list(const char *list, size_t *n);
 void fs_cli_list_free(char **names, size_t n);
+/* A size in bytes, with k, M or G for powers of 1024, or a usage error. */
+long long fs_cli_size(const struct fs_cli *cli, const char *opt, const char *arg);
 /* A duration (timefmt.h), or a usage error naming the option. */
 long long fs_cli_duration(const struct fs_cli *cli, const char *opt, const char *arg);
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define FEAT_MASK     0x1fffffffu
 #define DEFAULT_LEFT  0x80000000u
@@ -81,8 +82,6 @@ struct fs_model {
 	uint32_t *cat_len;      /* cats[cat_off .. cat_off + cat_len), sorted */
 	int32_t *cats;
 	size_t ncatsets, ncats;
-	float *xf;              /* scratch: the features as float */
-	float *margin;          /* scratch: nout margins */
 
 	/* linear: link and names above, the rest here */
 	struct fs_linear lin;
@@ -600,8 +599,6 @@ static int load_xgboost(struct fs_model *m, const json_t *root, char *why, size_
 			return -1;
 		}
 	}
-	m->xf = fs_xcalloc(m->nfeat + 1, sizeof *m->xf);
-	m->margin = fs_xcalloc(m->nout, sizeof *m->margin);
 	make_complete(m);
 
 	const json_t *ver = get(root, "version");
@@ -879,8 +876,6 @@ void fs_model_free(struct fs_model *m)
 	free(m->cat_off);
 	free(m->cat_len);
 	free(m->cats);
-	free(m->xf);
-	free(m->margin);
 	free(m->base_margin);
 	free(m->lin.w);
 	free(m->lin.center);
@@ -990,9 +985,30 @@ static void predict_complete(const struct fs_model *m, const float *xf, float *m
 	}
 }
 
+/* Features as float and the margins live on the caller's stack (on the
+ * heap for a very wide model): the model stays immutable, so threads
+ * (fsscore --serve) share it. */
+#define STACK_FEATURES 4096
+
+static int predict_xgb_in(const struct fs_model *m, const double *x, double *out, float *xf,
+                          float *margin);
+
 static int predict_xgb(const struct fs_model *m, const double *x, double *out)
 {
-	float *xf = m->xf, *margin = m->margin;
+	float margin[m->nout];
+	if (m->nfeat > STACK_FEATURES) {
+		float *xf = fs_xmalloc(m->nfeat * sizeof *xf);
+		int c = predict_xgb_in(m, x, out, xf, margin);
+		free(xf);
+		return c;
+	}
+	float xf[m->nfeat + 1];
+	return predict_xgb_in(m, x, out, xf, margin);
+}
+
+static int predict_xgb_in(const struct fs_model *m, const double *x, double *out, float *xf,
+                          float *margin)
+{
 	for (size_t i = 0; i < m->nfeat; i++)
 		xf[i] = (float)x[i];
 	for (size_t k = 0; k < m->nout; k++)
@@ -1147,4 +1163,63 @@ static int predict_linear(const struct fs_model *m, const double *x, const int64
 int fs_model_predict(const struct fs_model *m, const double *x, const int64_t *h, double *out)
 {
 	return m->xgb ? predict_xgb(m, x, out) : predict_linear(m, x, h, out);
+}
+
+enum fs_num fs_feature_number(const json_t *v, double *d)
+{
+	if (json_is_boolean(v)) {
+		*d = json_is_true(v);
+		return FS_NUM_OK;
+	}
+	return fs_value_number(v, d);
+}
+
+/* ------------------------------------------------------------ watching */
+
+static void sig_of(const char *path, struct fs_file_sig *s)
+{
+	struct stat st;
+	memset(s, 0, sizeof *s);
+	if (stat(path, &st) < 0)
+		return;
+	s->ok = 1;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->size = st.st_size;
+	s->mtime = st.st_mtim;
+	s->ctime = st.st_ctim;
+}
+
+static int sig_same(const struct fs_file_sig *a, const struct fs_file_sig *b)
+{
+	return a->ok == b->ok && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+void fs_model_watch_read(struct fs_model_watch *w, const char *path)
+{
+	sig_of(path, &w->loaded);
+	w->pending = w->loaded;
+}
+
+int fs_model_watch_look(struct fs_model_watch *w, const char *path)
+{
+	struct fs_file_sig now;
+	sig_of(path, &now);
+	if (!now.ok) {
+		w->pending = now;
+		if (w->loaded.ok && !w->gone_reported) {
+			w->gone_reported = 1;
+			return FS_WATCH_GONE;
+		}
+		return FS_WATCH_SAME;
+	}
+	w->gone_reported = 0;
+	if (sig_same(&now, &w->loaded))
+		return FS_WATCH_SAME;
+	if (sig_same(&now, &w->pending))
+		return FS_WATCH_CHANGED;
+	w->pending = now;
+	return FS_WATCH_SAME;
 }

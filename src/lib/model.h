@@ -18,6 +18,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "record.h"
 
 struct fs_model;
 
@@ -56,10 +62,41 @@ const char *fs_model_describe(const struct fs_model *m);
 /* Evaluates the model on x (fs_model_nfeatures values; NaN is missing) and,
  * for a linear model with hashed fields, h (one fs_feature_hash per field,
  * -1 where it is missing; NULL without them), and writes fs_model_noutputs
- * values to out (XGBoost's are float32 values, exactly). Uses scratch space
- * in m: one caller at a time. For multiclass models the return value is the
- * predicted class (the first of the highest), else 0. */
+ * values to out (XGBoost's are float32 values, exactly). m is not written:
+ * threads may score with one model at once. For multiclass models the
+ * return value is the predicted class (the first of the highest), else 0. */
 int fs_model_predict(const struct fs_model *m, const double *x, const int64_t *h, double *out);
+
+/* A JSON value as a model input: a number or a numeric string (record.h's
+ * fs_value_number), true and false as 1 and 0; null is missing. */
+enum fs_num fs_feature_number(const json_t *v, double *d);
+
+/* ---- a model file watched for replacement (fsscore --watch) */
+
+/* What a file looked like: device, inode, size, times. */
+struct fs_file_sig {
+	int ok;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+struct fs_model_watch {
+	struct fs_file_sig loaded;   /* the file as it was when last read (good or bad) */
+	struct fs_file_sig pending;  /* a change seen once, waiting to settle */
+	int gone_reported;
+};
+
+enum { FS_WATCH_SAME, FS_WATCH_CHANGED, FS_WATCH_GONE };
+
+/* Notes the file as it is now, just before it is read. */
+void fs_model_watch_read(struct fs_model_watch *w, const char *path);
+/* One look at the file: FS_WATCH_CHANGED once a change has looked the same
+ * at two looks in a row (a copy may still be going: read it now);
+ * FS_WATCH_GONE the first time it is missing (between an unlink and the
+ * rename of its replacement, or gone: say so once); else FS_WATCH_SAME. */
+int fs_model_watch_look(struct fs_model_watch *w, const char *path);
 
 /* ---- the linear format, shared with the learner (learn.c) */
 

@@ -27,14 +27,6 @@
  * has looked the same at two looks in a row (a copy may still be going). */
 #define WATCH_MS 100
 
-struct file_sig {
-	int ok;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime, ctime;
-};
-
 struct slot {
 	const char *path;
 	const char *suffix;          /* "" for the champion, "_shadow" (after --suffix) */
@@ -44,9 +36,7 @@ struct slot {
 	size_t *hidx;                /* per hashed field: its place in s->hf */
 	int64_t *h;                  /* per hashed field: its hash, -1 missing */
 	struct fs_buf qid;           /* the model id as a JSON string */
-	struct file_sig loaded;      /* the file as it was when last read (good or bad) */
-	struct file_sig pending;     /* a change seen once, waiting to settle */
-	int gone_reported;
+	struct fs_model_watch watch; /* its file, for --watch */
 	double *x, *out;
 	/* output keys, plain and pre-quoted */
 	char n_score[64], n_model[64];
@@ -109,27 +99,6 @@ struct fs_score {
 	int diverged;
 	char shadow_suffix[48];
 };
-
-static void sig_of(const char *path, struct file_sig *s)
-{
-	struct stat st;
-	memset(s, 0, sizeof *s);
-	if (stat(path, &st) < 0)
-		return;
-	s->ok = 1;
-	s->dev = st.st_dev;
-	s->ino = st.st_ino;
-	s->size = st.st_size;
-	s->mtime = st.st_mtim;
-	s->ctime = st.st_ctim;
-}
-
-static int sig_same(const struct file_sig *a, const struct file_sig *b)
-{
-	return a->ok == b->ok && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
-	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
-}
 
 /* The place of name in the table, added when new. */
 static size_t name_index(struct fs_score *s, const char *name)
@@ -386,7 +355,7 @@ static int open_slot(struct fs_score *s, struct slot *sl, const char *path, cons
 {
 	sl->path = path;
 	sl->suffix = suffix;
-	sig_of(path, &sl->loaded);
+	fs_model_watch_read(&sl->watch, path);
 	struct fs_model *m = fs_model_load(path, err, errsize, status);
 	if (!m)
 		return -1;
@@ -598,8 +567,7 @@ static void reload(struct fs_score *s, struct slot *sl, const char *why)
 {
 	char err[768];
 	int status;
-	sig_of(sl->path, &sl->loaded);
-	sl->pending = sl->loaded;
+	fs_model_watch_read(&sl->watch, sl->path);
 	struct fs_model *m = fs_model_load(sl->path, err, sizeof err, &status);
 	if (m && fit(s, sl, m, err, sizeof err) < 0) {
 		fs_model_free(m);
@@ -666,25 +634,14 @@ int fs_score_poll(void *ctx, int hup)
 		}
 		if (!s->cfg.watch)
 			continue;
-		struct file_sig now;
-		sig_of(sl->path, &now);
-		if (!now.ok) {
-			/* between an unlink and the rename of its replacement, or gone */
-			if (sl->loaded.ok && !sl->gone_reported) {
-				fs_warn("%s: the model file is gone; still serving %s", sl->path,
-				        fs_model_id(sl->m));
-				sl->gone_reported = 1;
-			}
-			sl->pending = now;
-			continue;
-		}
-		sl->gone_reported = 0;
-		if (sig_same(&now, &sl->loaded))
-			continue;
-		if (sig_same(&now, &sl->pending))
+		switch (fs_model_watch_look(&sl->watch, sl->path)) {
+		case FS_WATCH_CHANGED:
 			reload(s, sl, "changed");
-		else
-			sl->pending = now;
+			break;
+		case FS_WATCH_GONE:
+			fs_warn("%s: the model file is gone; still serving %s", sl->path, fs_model_id(sl->m));
+			break;
+		}
 	}
 	int watch_ms = s->cfg.watch ? WATCH_MS : -1;
 	if (learn_ms < 0 || (watch_ms >= 0 && watch_ms < learn_ms))
@@ -725,17 +682,6 @@ static void counted(struct fs_score *s)
 		report_absent(s);
 }
 
-/* A value as fsscore reads a number: a number or a numeric string (record.h),
- * true and false as 1 and 0. */
-static enum fs_num value_number(const json_t *v, double *d)
-{
-	if (json_is_boolean(v)) {
-		*d = json_is_true(v);
-		return FS_NUM_OK;
-	}
-	return fs_value_number(v, d);
-}
-
 /* The same on a value's raw bytes: FS_NUM_OK, FS_NUM_MISSING for null, or
  * another value for what the parsed path decides. */
 static int raw_value_number(const char *v, size_t vl, double *d)
@@ -766,7 +712,7 @@ static int read_features(struct fs_score *s, const json_t *obj, struct fs_run *r
 			continue;
 		}
 		s->seen[i] = ev;
-		switch (value_number(v, &d)) {
+		switch (fs_feature_number(v, &d)) {
 		case FS_NUM_OK:
 			s->values[i] = d;
 			break;
@@ -1082,7 +1028,7 @@ static int read_label(struct fs_score *s, const struct fs_record *r, struct fs_r
 	double d;
 	if (!v || json_is_null(v))
 		return 0;
-	if (value_number(v, &d) != FS_NUM_OK || !label_ok(s, d)) {
+	if (fs_feature_number(v, &d) != FS_NUM_OK || !label_ok(s, d)) {
 		s->num.len = 0;
 		fs_json_put_value(&s->num, v);
 		return fs_run_reject(run, FS_REJ_LABEL, "label \"%s\" is %.*s; %s", s->label->spec,

@@ -1,0 +1,2 @@
+/* endpoint.c: fsscore --endpoint (see endpoint.h). */
+#include "endpoint.h"
