@@ -24,6 +24,9 @@ static const char usage[] =
 	"       fsscore --learn --label FIELD [--model FILE | --features LIST --hash LIST]\n"
 	"               [--algorithm ftrl|adagrad|sgd] [--alpha A] [--beta B] [--l1 L] [--l2 L]\n"
 	"               [--save FILE [--save-every N|DURATION]] [--progress FILE] [options] [FILE ...]\n"
+	"       fsscore --endpoint URL [--protocol v2|tfserving] [--features LIST] [--inflight N]\n"
+	"               [--batch N [--batch-wait DURATION]] [--timeout DURATION] [--retries N]\n"
+	"               [--on-error fail|null|fallback:FILE] [options] [FILE ...]\n"
 	"       fsscore --serve [ADDR:]PORT --model FILE [--name NAME] [--model FILE [--name NAME]]...\n"
 	"               [--features LIST] [--watch] [--threads N] [--max-body SIZE]\n"
 	"       fsscore --model FILE [--shadow FILE] --check";
@@ -35,25 +38,32 @@ static const char description[] =
 	"changes, the model is reloaded between two events; a bad file leaves the old\n"
 	"model serving. With --learn, a linear model learns from each event's label\n"
 	"after scoring it (progressive validation) and is saved for serving. With\n"
-	"--serve, the models are served over HTTP (KServe V2 and TF Serving REST).";
+	"--serve, the models are served over HTTP (KServe V2 and TF Serving REST);\n"
+	"with --endpoint, each event is scored by such a model server instead.";
 
 enum { OPT_MODEL = FS_OPT_TOOL, OPT_SHADOW, OPT_FROM, OPT_FEATURES, OPT_THRESHOLD, OPT_WATCH,
        OPT_STRICT, OPT_CHECK, OPT_SUFFIX, OPT_LEARN, OPT_LABEL, OPT_HASH, OPT_HASH_BITS,
        OPT_ALGORITHM, OPT_LOSS, OPT_ALPHA, OPT_BETA, OPT_L1, OPT_L2, OPT_SCHEDULE, OPT_MIN_RATE,
        OPT_CLIP, OPT_SAVE, OPT_SAVE_EVERY, OPT_PROGRESS, OPT_PROGRESS_EVERY, OPT_AUC_WINDOW,
-       OPT_QUIET, OPT_SERVE, OPT_NAME, OPT_THREADS, OPT_MAX_BODY };
+       OPT_QUIET, OPT_SERVE, OPT_NAME, OPT_THREADS, OPT_MAX_BODY,
+       OPT_ENDPOINT, OPT_PROTOCOL, OPT_INFLIGHT, OPT_BATCH, OPT_BATCH_WAIT, OPT_TIMEOUT, OPT_RETRIES,
+       OPT_RETRY_WAIT, OPT_ON_ERROR };
 
 static const struct fs_option options[] = {
 	{"algorithm", 0, "NAME", "--learn with ftrl (default), adagrad or sgd", OPT_ALGORITHM},
 	{"alpha", 0, "A", "learning rate: alpha / (beta + sqrt(sum of g^2)) (default: 0.1)", OPT_ALPHA},
 	{"auc-window", 0, "N", "the progress's recent AUC covers N examples (default: 10000)", OPT_AUC_WINDOW},
+	{"batch", 0, "N", "--endpoint: events per request (default: 1)", OPT_BATCH},
+	{"batch-wait", 0, "DURATION", "a partial batch waits this long for more when input pauses (default: 0)", OPT_BATCH_WAIT},
 	{"beta", 0, "B", "see --alpha (default: 1)", OPT_BETA},
 	{"check", 0, NULL, "load the models, print what they are as JSON, and exit", OPT_CHECK},
 	{"clip", 0, "C", "cap the gradient's L2 norm at C", OPT_CLIP},
+	{"endpoint", 0, "URL", "score with the model server at URL (.../v2/models/NAME/infer or .../v1/models/NAME:predict)", OPT_ENDPOINT},
 	{"features", 0, "LIST", "a,b,c: names of the model's (or learner's numeric) features", OPT_FEATURES},
 	{"from", 0, "NAME", "object holding the features (default: features; . = the event)", OPT_FROM},
 	{"hash", 0, "LIST", "a,b: string fields the learner hashes into weight buckets", OPT_HASH},
 	{"hash-bits", 0, "N", "2^N buckets for hashed fields (default: 18)", OPT_HASH_BITS},
+	{"inflight", 0, "N", "--endpoint: requests at once, on keep-alive connections (default: 4)", OPT_INFLIGHT},
 	{"l1", 0, "L", "L1 regularization (default: 0)", OPT_L1},
 	{"l2", 0, "L", "L2 regularization (default: 0)", OPT_L2},
 	{"label", 0, "FIELD", "--learn from this field: 0/1, or a number with --loss squared", OPT_LABEL},
@@ -63,9 +73,13 @@ static const struct fs_option options[] = {
 	{"min-rate", 0, "R", "no learning rate falls below R, to follow drift", OPT_MIN_RATE},
 	{"model", 'm', "FILE", "the model: XGBoost JSON or fstools-linear", OPT_MODEL},
 	{"name", 0, "NAME", "--serve the --model before it as NAME (default: its file name)", OPT_NAME},
+	{"on-error", 0, "POLICY", "--endpoint failed for good: fail (exit 69), null, or fallback:FILE", OPT_ON_ERROR},
 	{"progress", 0, "FILE", "progressive validation records as NDJSON to FILE", OPT_PROGRESS},
 	{"progress-every", 0, "N", "progress every N labelled examples (default: 1, 2, 4, 8...)", OPT_PROGRESS_EVERY},
+	{"protocol", 0, "NAME", "--endpoint's: v2 or tfserving (default: from the URL)", OPT_PROTOCOL},
 	{"quiet", 'q', NULL, "no progress table on standard error", OPT_QUIET},
+	{"retries", 0, "N", "--endpoint: tries after the first for errors worth one (default: 3)", OPT_RETRIES},
+	{"retry-wait", 0, "DURATION", "the first retry's wait, doubled each time (default: 100ms)", OPT_RETRY_WAIT},
 	{"save", 0, "FILE", "save the learned model to FILE (atomically), at exit and --save-every", OPT_SAVE},
 	{"save-every", 0, "EVERY", "also save every N examples learned or DURATION", OPT_SAVE_EVERY},
 	{"schedule", 0, "NAME", "sgd's rate: invsqrt (alpha/sqrt(t), default) or constant", OPT_SCHEDULE},
@@ -73,6 +87,7 @@ static const struct fs_option options[] = {
 	{"shadow", 0, "FILE", "also score with FILE, as score_shadow and model_shadow", OPT_SHADOW},
 	{"strict", 0, NULL, "reject events that lack a feature (null still counts as missing)", OPT_STRICT},
 	{"suffix", 0, "S", "write score+S, model+S, ... (an event already scored once)", OPT_SUFFIX},
+	{"timeout", 0, "DURATION", "--endpoint: give up on an attempt after DURATION (default: 1s)", OPT_TIMEOUT},
 	{"threads", 0, "N", "--serve: request threads (default: one per CPU)", OPT_THREADS},
 	{"threshold", 0, "T", "add \"flag\": true when score >= T", OPT_THRESHOLD},
 	{"watch", 0, NULL, "reload a model as soon as its file is replaced or rewritten", OPT_WATCH},
@@ -155,6 +170,9 @@ int main(int argc, char **argv)
 	struct fs_cli cli;
 	const char *arg;
 	int id, want_check = 0;
+	const char *endpoint_opt = NULL, *protocol = NULL;
+	sc.endpoint = (struct fs_endpoint_config){.inflight = 4, .batch = 1, .timeout_ns = 1000000000,
+	                                          .retries = 3, .retry_wait_ns = 100000000};
 
 	fs_prog = "fsscore";
 	fs_cli_init(&cli, options, usage, argc, argv);
@@ -169,6 +187,53 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SERVE:
 			serve.listen = arg;
+			break;
+		case OPT_ENDPOINT:
+			sc.endpoint.url = arg;
+			break;
+		case OPT_PROTOCOL:
+			endpoint_opt = "--protocol";
+			if (strcmp(arg, "v2") && strcmp(arg, "tfserving"))
+				fs_usage_error(usage, "--protocol: \"%s\" is not v2 or tfserving", arg);
+			protocol = arg;
+			break;
+		case OPT_INFLIGHT:
+			endpoint_opt = "--inflight";
+			sc.endpoint.inflight = (unsigned)fs_cli_number(&cli, "--inflight", arg, 1, 1024);
+			break;
+		case OPT_BATCH:
+			endpoint_opt = "--batch";
+			sc.endpoint.batch = (size_t)fs_cli_number(&cli, "--batch", arg, 1, 100000);
+			break;
+		case OPT_BATCH_WAIT:
+			endpoint_opt = "--batch-wait";
+			sc.endpoint.batch_wait_ns = fs_cli_duration(&cli, "--batch-wait", arg);
+			break;
+		case OPT_TIMEOUT:
+			endpoint_opt = "--timeout";
+			sc.endpoint.timeout_ns = fs_cli_duration(&cli, "--timeout", arg);
+			if (sc.endpoint.timeout_ns < 1000000)
+				fs_usage_error(usage, "--timeout %s: give at least 1ms", arg);
+			break;
+		case OPT_RETRIES:
+			endpoint_opt = "--retries";
+			sc.endpoint.retries = (unsigned)fs_cli_number(&cli, "--retries", arg, 0, 20);
+			break;
+		case OPT_RETRY_WAIT:
+			endpoint_opt = "--retry-wait";
+			sc.endpoint.retry_wait_ns = fs_cli_duration(&cli, "--retry-wait", arg);
+			break;
+		case OPT_ON_ERROR:
+			endpoint_opt = "--on-error";
+			if (!strcmp(arg, "fail"))
+				sc.on_error = FS_ON_ERROR_FAIL;
+			else if (!strcmp(arg, "null"))
+				sc.on_error = FS_ON_ERROR_NULL;
+			else if (!strncmp(arg, "fallback:", 9) && arg[9]) {
+				sc.on_error = FS_ON_ERROR_FALLBACK;
+				sc.fallback = arg + 9;
+			} else
+				fs_usage_error(usage, "--on-error: \"%s\" is not fail, null or fallback:FILE", arg);
 			break;
 		case OPT_NAME:
 			serve_opt = "--name";
@@ -334,6 +399,18 @@ int main(int argc, char **argv)
 	}
 	if (serve_opt)
 		fs_usage_error(usage, "%s is an option of --serve", serve_opt);
+	if (endpoint_opt && !sc.endpoint.url)
+		fs_usage_error(usage, "%s is an option of --endpoint", endpoint_opt);
+	if (sc.endpoint.url) {
+		const char *no = nmodels ? "--model (for a model to fall back on: --on-error "
+		                           "fallback:FILE)" :
+		                 sc.shadow ? "--shadow" : sc.learn ? "--learn" : sc.watch ? "--watch" :
+		                 want_check ? "--check" : learn_opt ? "a --learn option" : NULL;
+		if (no)
+			fs_usage_error(usage, "--endpoint scores with the model server: drop %s", no);
+		sc.endpoint.proto = protocol ? (!strcmp(protocol, "v2") ? FS_PROTO_V2 : FS_PROTO_TF) :
+		                    fs_endpoint_proto_of(sc.endpoint.url);
+	}
 	if (nmodels > 1)
 		fs_usage_error(usage, "--model given %zu times: fsscore scores with one model (compare "
 		               "another with --shadow; --serve serves several)", nmodels);
@@ -352,8 +429,8 @@ int main(int argc, char **argv)
 		fs_usage_error(usage, "--save-every needs --save FILE");
 	if (sc.save_every_ns && !sc.save)
 		fs_usage_error(usage, "--save-every needs --save FILE");
-	if (!sc.model && !sc.learn)
-		fs_usage_error(usage, "no --model given");
+	if (!sc.model && !sc.learn && !sc.endpoint.url)
+		fs_usage_error(usage, "no --model given (or --endpoint URL, or --learn)");
 	if (want_check)
 		return check(&sc);
 	if (loop.kcat && loop.regex)
@@ -370,6 +447,10 @@ int main(int argc, char **argv)
 	}
 	struct fs_step step = {.ctx = s, .step = fs_score_step, .raw = 1, .poll = fs_score_poll,
 	                       .finish = fs_score_finish};
+	if (sc.endpoint.url) {
+		step.idle = fs_score_idle;
+		step.wait = fs_score_wait;
+	}
 	status = fs_loop_run(&loop, argv + optind, argc - optind, &step);
 	fs_score_report(s);
 	fs_score_free(s);

@@ -23,6 +23,7 @@ static const char *const reject_names[FS_REJ_NREASONS] = {
 	[FS_REJ_FEATURE] = "bad feature",
 	[FS_REJ_LABEL] = "bad label",
 	[FS_REJ_UNMATCHED] = "unmatched label",
+	[FS_REJ_ENDPOINT] = "endpoint",
 };
 
 static void vmsg(const char *fmt, va_list ap)

@@ -40,6 +40,7 @@ enum fs_reject {
 	FS_REJ_FEATURE,       /* a model's feature is not a number, or has no object */
 	FS_REJ_LABEL,         /* a label or score missing or not a class / probability */
 	FS_REJ_UNMATCHED,     /* a label whose prediction never came */
+	FS_REJ_ENDPOINT,      /* the model server failed (fsscore --endpoint --on-error fail) */
 	FS_REJ_NREASONS
 };
 

@@ -23,7 +23,7 @@ enum mode { M_NONE, M_SNIFF, M_TEXT, M_ARCHIVE };
 struct fs_input {
 	char **files;
 	int nfiles, next_file;
-	int (*idle)(void *);
+	int (*idle)(void *, int);
 	void *ctx;
 	volatile sig_atomic_t *stop;
 	int status;
@@ -51,7 +51,7 @@ struct fs_input {
 	int skipping;           /* discarding the rest of an over-long line */
 };
 
-struct fs_input *fs_input_new(char **files, int nfiles, int (*idle)(void *), void *ctx,
+struct fs_input *fs_input_new(char **files, int nfiles, int (*idle)(void *, int), void *ctx,
                               volatile sig_atomic_t *stop)
 {
 	static char *dash[] = {"-"};
@@ -119,8 +119,7 @@ static ssize_t read_fd(struct fs_input *in, char *p, size_t n, int block)
 			/* No data yet: let the loop flush, then wait as long as it allows
 			 * and give it its turn again each time that runs out. */
 			while (poll(&pfd, 1, 0) == 0) {
-				int wait = in->idle(in->ctx);
-				int rc = poll(&pfd, 1, wait);
+				int rc = in->idle(in->ctx, in->fd);
 				if (rc > 0 || (rc < 0 && errno != EINTR) || (in->stop && *in->stop))
 					break;
 				/* the wait ran out, or a signal (SIGHUP: reload) came: idle again */

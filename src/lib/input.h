@@ -10,9 +10,10 @@
  *
  * Before any read that would block, the idle callback runs (the loop flushes
  * output there), so a slow live stream sees each result at once while a file
- * replay stays fully buffered. The callback returns how many milliseconds the
- * input may then wait (-1: for ever); when that passes with no data, it runs
- * again (the loop writes a timed checkpoint there).
+ * replay stays fully buffered. The callback also waits for the input's fd
+ * to be readable (poll(2)'s result: > 0 ready, 0 the wait ran out, < 0 an
+ * error or a signal), as long as the loop allows; when it returns without
+ * data, it runs again (the loop writes a timed checkpoint there).
  */
 #ifndef FS_INPUT_H
 #define FS_INPUT_H
@@ -40,9 +41,9 @@ struct fs_line {
 
 struct fs_input;
 
-/* files: the FILE arguments (none: stdin). idle(ctx) runs before blocking.
+/* files: the FILE arguments (none: stdin). idle(ctx, fd) runs before blocking.
  * stop: when set by a signal handler, reading ends at the next interrupted read. */
-struct fs_input *fs_input_new(char **files, int nfiles, int (*idle)(void *), void *ctx,
+struct fs_input *fs_input_new(char **files, int nfiles, int (*idle)(void *, int), void *ctx,
                               volatile sig_atomic_t *stop);
 /* Returns 1 and fills *line (valid until the next call), or 0 at the end of
  * all inputs. Unreadable inputs are reported on stderr and skipped. A line

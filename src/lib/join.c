@@ -50,12 +50,6 @@ struct side {
 	struct fs_buf text;
 };
 
-struct hold {
-	size_t off, headlen, restlen;
-	int members;
-	int lookup;                /* 0: no key, nothing asked: nulls */
-};
-
 /* Events held for their lookups before the oldest is written. */
 #define HOLD 512
 
@@ -74,9 +68,7 @@ struct fs_join {
 	 * bytes after them, and whether the object had members already */
 	struct fs_path **okey;
 	size_t nokey;
-	struct fs_buf held;        /* the events' bytes */
-	struct hold *hold;         /* a ring of held events */
-	size_t hhead, hn, hcap;
+	struct fs_hold held;       /* tag: 1 when a lookup was asked (else nulls) */
 	struct fs_buf rkey;        /* the store's key */
 	uint64_t ohits, oabsent, onokey;
 	uint64_t oshadowed;        /* store fields left out: a side has that name */
@@ -409,28 +401,25 @@ static int side_has(const struct fs_join *j, const char *name, size_t n)
  * once the store failed (run->end set). */
 static int release(struct fs_join *j, struct fs_run *run)
 {
-	struct hold *h = &j->hold[j->hhead];
+	int lookup = fs_hold_oldest(&j->held)->tag;
 	struct fs_online_row row = {0};
-	if (h->lookup && fs_online_get_reply(j->cfg.online, &row) < 0) {
+	if (lookup && fs_online_get_reply(j->cfg.online, &row) < 0) {
 		run->end = fs_online_failed(j->cfg.online, NULL);
 		return -1;
 	}
-	j->hhead = (j->hhead + 1) % j->hcap;
-	j->hn--;
-	if (h->lookup) {
+	if (lookup) {
 		if (row.found)
 			j->ohits++;
 		else
 			j->oabsent++;
 	}
 	struct fs_buf *out = run->out;
-	fs_buf_put(out, j->held.p + h->off, h->headlen);
-	struct fs_emit em = {.b = out, .rest = j->held.p + h->off + h->headlen,
-	                     .restlen = h->restlen, .members = h->members};
-	size_t n = h->lookup ? row.n : j->cfg.nfeatures;
+	struct fs_emit em;
+	fs_hold_pop(&j->held, out, &em);
+	size_t n = lookup ? row.n : j->cfg.nfeatures;
 	for (size_t i = 0; i < n; i++) {
-		const char *name = h->lookup ? row.name[i] : j->cfg.features[i];
-		size_t nl = h->lookup ? row.nlen[i] : strlen(name);
+		const char *name = lookup ? row.name[i] : j->cfg.features[i];
+		size_t nl = lookup ? row.nlen[i] : strlen(name);
 		if (!j->cfg.features && side_has(j, name, nl)) {
 			j->oshadowed++;  /* an --asof or --table side wrote it already */
 			continue;
@@ -440,7 +429,7 @@ static int release(struct fs_join *j, struct fs_run *run)
 		fs_json_put_string(out, name, nl);
 		fs_buf_putc(out, ':');
 		int big;
-		if (!h->lookup || !row.val[i])
+		if (!lookup || !row.val[i])
 			fs_buf_puts(out, "null");
 		else if (row.vlen[i] && fs_json_check(row.val[i], row.vlen[i], &big) == 0)
 			fs_buf_put(out, row.val[i], row.vlen[i]);
@@ -448,17 +437,6 @@ static int release(struct fs_join *j, struct fs_run *run)
 			fs_json_put_string(out, row.val[i], row.vlen[i]);
 	}
 	fs_emit_end(&em);
-	if (j->hn == 0) {
-		j->held.len = 0;
-	} else if (j->hold[j->hhead].off >= ((size_t)1 << 20) &&
-	           j->hold[j->hhead].off * 2 >= j->held.len) {
-		/* input never waited: drop the written events' bytes */
-		size_t from = j->hold[j->hhead].off;
-		memmove(j->held.p, j->held.p + from, j->held.len - from);
-		j->held.len -= from;
-		for (size_t i = 0; i < j->hn; i++)
-			j->hold[(j->hhead + i) % j->hcap].off -= from;
-	}
 	return 0;
 }
 
@@ -467,11 +445,9 @@ static int release(struct fs_join *j, struct fs_run *run)
 static int hold(struct fs_join *j, const struct fs_record *r, struct fs_emit *em, size_t start,
                 struct fs_run *run)
 {
-	struct hold h = {.off = start, .headlen = j->held.len - start, .members = em->members};
-	fs_buf_put(&j->held, em->rest, em->restlen);
-	h.restlen = em->restlen;
-	h.lookup = key_text(j->okey, j->nokey, r, &j->key) == 0;
-	if (h.lookup) {
+	int lookup = key_text(j->okey, j->nokey, r, &j->key) == 0;
+	fs_hold_push(&j->held, em, start, lookup);
+	if (lookup) {
 		fs_online_key(&j->rkey, j->cfg.online_prefix, j->key.p, j->key.len);
 		if (fs_online_get(j->cfg.online, j->rkey.p, j->rkey.len) < 0) {
 			run->end = fs_online_failed(j->cfg.online, NULL);
@@ -480,18 +456,7 @@ static int hold(struct fs_join *j, const struct fs_record *r, struct fs_emit *em
 	} else {
 		j->onokey++;
 	}
-	if (j->hn == j->hcap) {
-		size_t cap = j->hcap ? 2 * j->hcap : HOLD + 1;
-		struct hold *nh = fs_xmalloc(cap * sizeof *nh);
-		for (size_t i = 0; i < j->hn; i++)
-			nh[i] = j->hold[(j->hhead + i) % j->hcap];
-		free(j->hold);
-		j->hold = nh;
-		j->hhead = 0;
-		j->hcap = cap;
-	}
-	j->hold[(j->hhead + j->hn++) % j->hcap] = h;
-	while (j->hn > HOLD && !run->end)
+	while (j->held.n > HOLD && !run->end)
 		release(j, run);
 	return 0;
 }
@@ -499,7 +464,7 @@ static int hold(struct fs_join *j, const struct fs_record *r, struct fs_emit *em
 void fs_join_idle(void *ctx, struct fs_run *run)
 {
 	struct fs_join *j = ctx;
-	while (j->hn && !run->end)
+	while (j->held.n && !run->end)
 		release(j, run);
 }
 
@@ -515,7 +480,7 @@ uint64_t fs_join_backfilled(const struct fs_join *j)
 
 uint64_t fs_join_unanswered(const struct fs_join *j)
 {
-	return j->hn;
+	return j->held.n;
 }
 
 int fs_join_backfill(struct fs_join *j, int64_t asof)
@@ -572,8 +537,8 @@ int fs_join_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 	struct fs_buf *b = run->out;
 	size_t start = 0;
 	if (j->cfg.online) {
-		b = &j->held;
-		start = b->len;
+		start = fs_hold_begin(&j->held);
+		b = &j->held.bytes;
 	}
 	struct fs_emit em;
 	fs_emit_begin(&em, b, r, j->into, into != NULL);
@@ -722,8 +687,7 @@ void fs_join_free(struct fs_join *j)
 	for (size_t i = 0; i < j->nokey; i++)
 		fs_path_free(j->okey[i]);
 	free(j->okey);
-	fs_buf_free(&j->held);
-	free(j->hold);
+	fs_hold_free(&j->held);
 	fs_buf_free(&j->rkey);
 	free(j->val);
 	free(j->vlen);

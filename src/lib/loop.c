@@ -486,6 +486,18 @@ static int on_idle(void *ctx)
 	return sooner(wait, (int)(left / 1000000 + 1));
 }
 
+/* The input's idle callback: idle, then wait for fd as long as on_idle
+ * allows, through the step's own wait when it has one. */
+static int on_wait(void *ctx, int fd)
+{
+	struct loop *L = ctx;
+	int wait = on_idle(L);
+	if (L->step->wait)
+		return L->step->wait(L->step->ctx, fd, wait);
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	return poll(&pfd, 1, wait);
+}
+
 static int checkpoint_due(struct persist *p)
 {
 	p->since++;
@@ -719,7 +731,7 @@ int fs_loop_run(const struct fs_loop_config *cfg, char **files, int nfiles,
 	} else {
 		struct stream *s = &L->streams[0];
 		struct fs_line l;
-		s->in = fs_input_new(files, nfiles, on_idle, L, &stop_requested);
+		s->in = fs_input_new(files, nfiles, on_wait, L, &stop_requested);
 		while (running(L) && fs_input_next(s->in, &l))
 			if (admit(L, s, &l) && process(L, s, &l))
 				break;

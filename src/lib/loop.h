@@ -88,6 +88,11 @@ struct fs_step {
 	 * (events waiting for lookups, a batch of writes to the online store)
 	 * into run->out, before the loop flushes it. */
 	void (*idle)(void *ctx, struct fs_run *run);
+	/* Optional: input is not ready and may wait ms (-1: for ever). Waits
+	 * for fd to be readable as poll(2) would, and returns its result, while
+	 * serving the step's own connections (fsscore --endpoint's requests);
+	 * returns 0 early when the step has lines to write: idle runs again. */
+	int (*wait)(void *ctx, int fd, int ms);
 	/* Optional: before a checkpoint saves the state, after the output was
 	 * flushed: makes what the step writes elsewhere durable to the point the
 	 * state will reflect (fsfeat's --rows file). Returns 0, or -1 to keep the

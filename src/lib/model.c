@@ -1165,6 +1165,15 @@ int fs_model_predict(const struct fs_model *m, const double *x, const int64_t *h
 	return m->xgb ? predict_xgb(m, x, out) : predict_linear(m, x, h, out);
 }
 
+int fs_argmax(const double *v, size_t k)
+{
+	size_t best = 0;
+	for (size_t i = 1; i < k; i++)
+		if (v[i] > v[best])
+			best = i;
+	return (int)best;
+}
+
 enum fs_num fs_feature_number(const json_t *v, double *d)
 {
 	if (json_is_boolean(v)) {

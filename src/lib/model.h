@@ -71,6 +71,9 @@ int fs_model_predict(const struct fs_model *m, const double *x, const int64_t *h
  * fs_value_number), true and false as 1 and 0; null is missing. */
 enum fs_num fs_feature_number(const json_t *v, double *d);
 
+/* The first index of the largest of k values: a multiclass model's class. */
+int fs_argmax(const double *v, size_t k);
+
 /* ---- a model file watched for replacement (fsscore --watch) */
 
 /* What a file looked like: device, inode, size, times. */

@@ -68,6 +68,37 @@ void fs_emit_key(struct fs_emit *e, const char *qkey, size_t n);
 /* Closes the object and the line, newline included. */
 void fs_emit_end(struct fs_emit *e);
 
+/* Lines held back in input order until what they wait for comes (fsjoin's
+ * events for their online lookups, fsscore's for the model server): each
+ * line's bytes up to where more members go, and the bytes after them. */
+struct fs_held {
+	size_t off, headlen, restlen;
+	int members;
+	int tag;                /* the tool's own word about the line */
+};
+
+struct fs_hold {
+	struct fs_buf bytes;    /* build a line here with fs_emit_begin, then push it */
+	struct fs_held *q;      /* a ring */
+	size_t head, n, cap;
+};
+
+/* Where the next line starts in h->bytes: begin it there with
+ * fs_emit_begin(em, &h->bytes, ...), then push it. */
+size_t fs_hold_begin(struct fs_hold *h);
+/* Holds the line begun in h->bytes at offset start (its members so far
+ * written, the rest in em). */
+void fs_hold_push(struct fs_hold *h, const struct fs_emit *em, size_t start, int tag);
+/* The oldest line held, or NULL. Its original bytes, when no member was
+ * written before the push, are h->bytes.p + off, headlen + restlen long. */
+const struct fs_held *fs_hold_oldest(const struct fs_hold *h);
+/* Copies the oldest line's head to out and sets em to finish it (members,
+ * then fs_emit_end), and drops it; em is good until the next push. */
+void fs_hold_pop(struct fs_hold *h, struct fs_buf *out, struct fs_emit *em);
+/* Drops the oldest line unwritten (it went to the error output instead). */
+void fs_hold_drop(struct fs_hold *h);
+void fs_hold_free(struct fs_hold *h);
+
 /* "name" as a JSON key followed by ':' (for fs_emit_key), newly allocated. */
 char *fs_quote_key(const char *name, size_t *len);
 

@@ -32,6 +32,7 @@ struct slot {
 	const char *suffix;          /* "" for the champion, "_shadow" (after --suffix) */
 	struct fs_model *m;          /* the model serving, or NULL while learning: */
 	struct fs_learner *learn;    /* fsscore --learn's model (the champion) */
+	int remote;                  /* fsscore --endpoint's: the model server scores */
 	size_t *idx;                 /* per model feature: its place in the name table */
 	size_t *hidx;                /* per hashed field: its place in s->hf */
 	int64_t *h;                  /* per hashed field: its hash, -1 missing */
@@ -98,6 +99,26 @@ struct fs_score {
 	int64_t save_due;            /* the next timed save (--save-every DURATION), monotonic ns */
 	int diverged;
 	char shadow_suffix[48];
+	/* --endpoint: events held in input order until their answers come,
+	 * each with its source and line (for the error output) and, with a
+	 * fallback, the fallback's score made at once */
+	struct fs_endpoint *remote;
+	char *remote_name;           /* "model" when the answer names no version */
+	struct fs_hold hold;
+	struct pend {
+		const char *source;
+		uint64_t line;
+		int cls;
+	} *pend;
+	double *pend_fb;             /* per pending event: the fallback's outputs */
+	size_t phead, pn, pcap;
+	char **sources;              /* the sources seen, kept for the pending events */
+	size_t nsources;
+	char *k_scores, *k_error;    /* "scores" and "endpoint_error" (+ --suffix) */
+	size_t l_scores, l_error;
+	int failed;                  /* --on-error fail: the server failed; the rest is rejected */
+	const char *failed_source;
+	uint64_t failed_line;
 };
 
 /* The place of name in the table, added when new. */
@@ -123,7 +144,7 @@ static size_t name_index(struct fs_score *s, const char *name)
 }
 
 static const char *feature_name(const struct fs_score *s, const struct slot *sl, size_t i);
-static size_t slot_nfeatures(const struct slot *sl);
+static size_t slot_nfeatures(const struct fs_score *s, const struct slot *sl);
 static const struct fs_linear *slot_linear(const struct slot *sl);
 
 static void forget_order(struct fs_score *s)
@@ -233,9 +254,9 @@ static void rebuild_table(struct fs_score *s)
 	memset(&s->by_name, 0, sizeof s->by_name);
 	for (size_t i = 0; i < 2; i++) {
 		struct slot *sl = &s->slot[i];
-		if (!sl->m && !sl->learn)
+		if (!sl->m && !sl->learn && !sl->remote)
 			continue;
-		size_t nf = slot_nfeatures(sl);
+		size_t nf = slot_nfeatures(s, sl);
 		free(sl->idx);
 		sl->idx = fs_xmalloc((nf ? nf : 1) * sizeof *sl->idx);
 		for (size_t f = 0; f < nf; f++)
@@ -269,16 +290,23 @@ static void rebuild_table(struct fs_score *s)
 
 static const struct fs_linear *slot_linear(const struct slot *sl)
 {
-	return sl->learn ? fs_learner_linear(sl->learn) : fs_model_linear(sl->m);
+	return sl->learn ? fs_learner_linear(sl->learn) : sl->m ? fs_model_linear(sl->m) : NULL;
 }
 
-static size_t slot_nfeatures(const struct slot *sl)
+static size_t slot_nfeatures(const struct fs_score *s, const struct slot *sl)
 {
-	return sl->learn ? fs_learner_linear(sl->learn)->nfeat : fs_model_nfeatures(sl->m);
+	size_t n = 0;
+	if (sl->remote)
+		fs_endpoint_names(s->remote, &n);
+	return sl->remote ? n : sl->learn ? fs_learner_linear(sl->learn)->nfeat :
+	       fs_model_nfeatures(sl->m);
 }
 
 static const char *feature_name(const struct fs_score *s, const struct slot *sl, size_t i)
 {
+	size_t n;
+	if (sl->remote)
+		return fs_endpoint_names(s->remote, &n)[i];
 	if (sl->learn)
 		return fs_learner_linear(sl->learn)->names[i];
 	return s->ngiven ? s->given[i] : fs_model_feature(sl->m, i);
@@ -471,6 +499,8 @@ static int start_learning(struct fs_score *s, char *err, size_t errsize, int *st
 	return 0;
 }
 
+static int open_remote(struct fs_score *s, char *err, size_t errsize, int *status);
+
 struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size_t errsize,
                               int *status)
 {
@@ -509,6 +539,14 @@ struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size
 	if (cfg->learn && start_learning(s, err, errsize, status) < 0) {
 		fs_score_free(s);
 		return NULL;
+	}
+	if (cfg->endpoint.url) {
+		if (open_remote(s, err, errsize, status) < 0) {
+			fs_score_free(s);
+			return NULL;
+		}
+		s->nslots = 1;
+		return s;
 	}
 	if ((!cfg->learn && open_slot(s, &s->slot[0], cfg->model, suffix, err, errsize, status) < 0) ||
 	    (cfg->shadow && open_slot(s, &s->slot[1], cfg->shadow, s->shadow_suffix, err, errsize,
@@ -558,7 +596,202 @@ void fs_score_free(struct fs_score *s)
 	fs_hmap_free(&s->by_name);
 	fs_path_free(s->from);
 	fs_buf_free(&s->num);
+	fs_endpoint_free(s->remote);
+	free(s->remote_name);
+	fs_hold_free(&s->hold);
+	free(s->pend);
+	free(s->pend_fb);
+	for (size_t i = 0; i < s->nsources; i++)
+		free(s->sources[i]);
+	free(s->sources);
+	free(s->k_scores);
+	free(s->k_error);
 	free(s);
+}
+
+/* ------------------------------------------------------------ --endpoint */
+
+static int predict_slot(struct fs_score *s, const struct slot *sl);
+static void put_prediction(struct fs_score *s, struct fs_emit *em, const struct slot *sl,
+                           const char *kscore, size_t lscore, const double *out, size_t k, int cls);
+
+/* The oldest pending event's entry. */
+static struct pend *pend_front(struct fs_score *s)
+{
+	return &s->pend[s->phead];
+}
+
+static const char *intern_source(struct fs_score *s, const char *src)
+{
+	if (s->nsources && !strcmp(s->sources[s->nsources - 1], src))
+		return s->sources[s->nsources - 1];
+	s->sources = fs_xrealloc(s->sources, (s->nsources + 1) * sizeof *s->sources);
+	return s->sources[s->nsources++] = fs_xstrdup(src);
+}
+
+static size_t fallback_k(const struct fs_score *s)
+{
+	return s->slot[1].m ? fs_model_noutputs(s->slot[1].m) : 0;
+}
+
+/* Writes out (or rejects) every pending event whose answer came, in order. */
+static void take(struct fs_score *s, struct fs_run *run)
+{
+	struct fs_endpoint_result res;
+	const struct slot *sl = &s->slot[0], *fb = &s->slot[1];
+	size_t fk = fallback_k(s);
+	while (fs_endpoint_next(s->remote, &res)) {
+		struct pend *p = pend_front(s);
+		if (!res.ok && s->cfg.on_error == FS_ON_ERROR_FAIL && !s->failed) {
+			s->failed = 1;
+			s->failed_source = p->source;
+			s->failed_line = p->line;
+			fs_warn("%s:%llu: the model server failed: %s; stopping (--on-error fail): this "
+			        "event and the ones after it go to the error output", p->source,
+			        (unsigned long long)p->line, res.error);
+			if (!run->end)
+				run->end = FS_EX_UNAVAILABLE;
+		}
+		if (s->failed) {
+			const struct fs_held *h = fs_hold_oldest(&s->hold);
+			const char *text = s->hold.bytes.p + h->off;
+			size_t len = h->headlen + h->restlen;
+			if (p->line == s->failed_line && p->source == s->failed_source)
+				fs_run_reject_held(run, FS_REJ_ENDPOINT, p->source, p->line, text, len,
+				                   "the model server failed: %s", res.error);
+			else
+				fs_run_reject_held(run, FS_REJ_ENDPOINT, p->source, p->line, text, len,
+				                   "not scored: the model server failed at %s:%llu before it "
+				                   "(--on-error fail)", s->failed_source,
+				                   (unsigned long long)s->failed_line);
+			fs_hold_drop(&s->hold);
+		} else {
+			struct fs_emit em;
+			fs_hold_pop(&s->hold, run->out, &em);
+			if (res.ok) {
+				put_prediction(s, &em, sl, res.nout > 1 ? s->k_scores : sl->k_score,
+				               res.nout > 1 ? s->l_scores : sl->l_score, res.out, res.nout,
+				               res.nout > 1 ? fs_argmax(res.out, res.nout) : 0);
+				fs_emit_key(&em, sl->k_model, sl->l_model);
+				const char *v = res.version ? res.version : s->remote_name;
+				fs_json_put_string(em.b, v, strlen(v));
+			} else if (s->cfg.on_error == FS_ON_ERROR_FALLBACK) {
+				put_prediction(s, &em, fb, fb->k_score, fb->l_score, s->pend_fb + s->phead * fk, fk,
+				               p->cls);
+				fs_emit_key(&em, fb->k_model, fb->l_model);
+				fs_buf_put(em.b, fb->qid.p, fb->qid.len);
+			} else {
+				fs_emit_key(&em, sl->k_score, sl->l_score);
+				fs_buf_puts(em.b, "null");
+				if (s->cfg.has_threshold) {
+					fs_emit_key(&em, sl->k_flag, sl->l_flag);
+					fs_buf_puts(em.b, "null");
+				}
+				fs_emit_key(&em, sl->k_model, sl->l_model);
+				fs_buf_puts(em.b, "null");
+			}
+			if (!res.ok) {
+				fs_emit_key(&em, s->k_error, s->l_error);
+				fs_json_put_string(em.b, res.error, strlen(res.error));
+			}
+			fs_emit_end(&em);
+		}
+		s->phead = (s->phead + 1) % s->pcap;
+		s->pn--;
+	}
+}
+
+/* Holds the event for its answer; sends its inputs. */
+static int hold_remote(struct fs_score *s, const struct fs_record *r, struct fs_run *run)
+{
+	struct slot *sl = &s->slot[0];
+	size_t nf = slot_nfeatures(s, sl), fk = fallback_k(s);
+	for (size_t i = 0; i < nf; i++)
+		sl->x[i] = s->values[sl->idx[i]];
+	if (s->pn == s->pcap) {
+		size_t cap = s->pcap ? 2 * s->pcap : 64;
+		struct pend *q = fs_xmalloc(cap * sizeof *q);
+		double *fbv = fs_xmalloc((cap * fk + 1) * sizeof *fbv);
+		for (size_t i = 0; i < s->pn; i++) {
+			size_t j = (s->phead + i) % s->pcap;
+			q[i] = s->pend[j];
+			memcpy(fbv + i * fk, s->pend_fb + j * fk, fk * sizeof *fbv);
+		}
+		free(s->pend);
+		free(s->pend_fb);
+		s->pend = q;
+		s->pend_fb = fbv;
+		s->phead = 0;
+		s->pcap = cap;
+	}
+	size_t at = (s->phead + s->pn++) % s->pcap;
+	struct pend *p = &s->pend[at];
+	p->source = intern_source(s, r->source);
+	p->line = r->line;
+	p->cls = 0;
+	if (fk) {
+		/* scored now, while the event's values are at hand; used if the server fails */
+		p->cls = predict_slot(s, &s->slot[1]);
+		memcpy(s->pend_fb + at * fk, s->slot[1].out, fk * sizeof *s->pend_fb);
+	}
+	size_t start = fs_hold_begin(&s->hold);
+	struct fs_emit em;
+	fs_emit_begin(&em, &s->hold.bytes, r, NULL, 0);
+	fs_hold_push(&s->hold, &em, start, 0);
+	fs_endpoint_push(s->remote, sl->x);
+	take(s, run);
+	while (fs_endpoint_full(s->remote)) {
+		fs_endpoint_wait(s->remote, -1, -1);
+		take(s, run);
+	}
+	return 0;
+}
+
+void fs_score_idle(void *ctx, struct fs_run *run)
+{
+	struct fs_score *s = ctx;
+	if (s->remote)
+		take(s, run);
+}
+
+int fs_score_wait(void *ctx, int fd, int ms)
+{
+	struct fs_score *s = ctx;
+	return fs_endpoint_wait(s->remote, fd, ms);
+}
+
+/* The champion slot for --endpoint, and the fallback's. */
+static int open_remote(struct fs_score *s, char *err, size_t errsize, int *status)
+{
+	const struct fs_score_config *cfg = &s->cfg;
+	struct fs_endpoint_config ec = cfg->endpoint;
+	if (s->ngiven) {
+		ec.names = s->given;
+		ec.nnames = s->ngiven;
+	}
+	s->remote = fs_endpoint_open(&ec, err, errsize, status);
+	if (!s->remote)
+		return -1;
+	s->remote_name = fs_endpoint_model_name(cfg->endpoint.url);
+	const char *suffix = cfg->suffix ? cfg->suffix : "";
+	struct slot *sl = &s->slot[0];
+	sl->path = cfg->endpoint.url;
+	sl->suffix = suffix;
+	sl->remote = 1;
+	size_t n;
+	fs_endpoint_names(s->remote, &n);
+	sl->x = fs_xcalloc(n + 1, sizeof *sl->x);
+	sl->out = fs_xcalloc(1, sizeof *sl->out);
+	slot_keys(sl, 0);
+	s->k_scores = key("scores", suffix, &s->l_scores, NULL);
+	s->k_error = key("endpoint_error", suffix, &s->l_error, NULL);
+	if (cfg->on_error == FS_ON_ERROR_FALLBACK) {
+		/* its own features are read too; it is not written as a shadow */
+		if (open_slot(s, &s->slot[1], cfg->fallback, suffix, err, errsize, status) < 0)
+			return -1;
+	}
+	rebuild_table(s);
+	return 0;
 }
 
 /* ------------------------------------------------------------ reload */
@@ -626,8 +859,8 @@ int fs_score_poll(void *ctx, int hup)
 	int learn_ms = s->slot[0].learn ? poll_learner(s, hup) : -1;
 	for (size_t i = 0; i < s->nslots; i++) {
 		struct slot *sl = &s->slot[i];
-		if (sl->learn)
-			continue;  /* its file is written here, never read back */
+		if (!sl->m)
+			continue;  /* a learner's file is written here, never read back; a server's is not ours */
 		if (hup) {
 			reload(s, sl, "SIGHUP");
 			continue;
@@ -734,48 +967,64 @@ static int read_features(struct fs_score *s, const json_t *obj, struct fs_run *r
 }
 
 
-static void emit_slot(struct fs_score *s, struct fs_emit *em, const struct slot *sl, struct fs_buf *b)
+/* Predicts with the model of slot sl from the event's values: sl->out, and
+ * the class of a multiclass model. */
+static int predict_slot(struct fs_score *s, const struct slot *sl)
 {
-	const struct fs_model *m = sl->m;
-	size_t nf = slot_nfeatures(sl);
+	size_t nf = slot_nfeatures(s, sl);
 	for (size_t i = 0; i < nf; i++)
 		sl->x[i] = s->values[sl->idx[i]];
 	const struct fs_linear *lin = slot_linear(sl);
 	for (size_t i = 0; lin && i < lin->nhashed; i++)
 		sl->h[i] = s->hf[sl->hidx[i]].h;
-	int cls = 0;
-	if (sl->learn)
+	if (sl->learn) {
 		sl->out[0] = fs_learner_predict(sl->learn, sl->x, sl->h);
-	else
-		cls = fs_model_predict(m, sl->x, sl->h, sl->out);
-	fs_emit_key(em, sl->k_score, sl->l_score);
-	if (m && fs_model_task(m) == FS_TASK_MULTICLASS) {
+		return 0;
+	}
+	return fs_model_predict(sl->m, sl->x, sl->h, sl->out);
+}
+
+/* Writes a prediction: under kscore the score (and "flag" with
+ * --threshold), or for k > 1 outputs the scores and the class. */
+static void put_prediction(struct fs_score *s, struct fs_emit *em, const struct slot *sl,
+                           const char *kscore, size_t lscore, const double *out, size_t k, int cls)
+{
+	struct fs_buf *b = em->b;
+	fs_emit_key(em, kscore, lscore);
+	if (k > 1) {
 		fs_buf_putc(b, '[');
-		for (size_t k = 0; k < fs_model_noutputs(m); k++) {
-			if (k)
+		for (size_t i = 0; i < k; i++) {
+			if (i)
 				fs_buf_putc(b, ',');
-			fs_json_put_double(b, sl->out[k]);
+			fs_json_put_double(b, out[i]);
 		}
 		fs_buf_putc(b, ']');
 		fs_emit_key(em, sl->k_class, sl->l_class);
 		char n[16];
 		fs_buf_put(b, n, (size_t)snprintf(n, sizeof n, "%d", cls));
-	} else {
-		fs_json_put_double(b, sl->out[0]);
-		if (s->cfg.has_threshold) {
-			fs_emit_key(em, sl->k_flag, sl->l_flag);
-			fs_buf_puts(b, sl->out[0] >= s->cfg.threshold ? "true" : "false");
-		}
+		return;
 	}
+	fs_json_put_double(b, out[0]);
+	if (s->cfg.has_threshold) {
+		fs_emit_key(em, sl->k_flag, sl->l_flag);
+		fs_buf_puts(b, out[0] >= s->cfg.threshold ? "true" : "false");
+	}
+}
+
+static void emit_slot(struct fs_score *s, struct fs_emit *em, const struct slot *sl)
+{
+	int cls = predict_slot(s, sl);
+	size_t k = sl->m ? fs_model_noutputs(sl->m) : 1;
+	put_prediction(s, em, sl, sl->k_score, sl->l_score, sl->out, k, cls);
 	fs_emit_key(em, sl->k_model, sl->l_model);
 	if (sl->learn) {
 		/* NAME#N: the model after N examples learned */
 		char id[512];
 		int n = snprintf(id, sizeof id, "%s#%llu", s->learn_name,
 		                 (unsigned long long)fs_learner_examples(sl->learn));
-		fs_json_put_string(b, id, (size_t)n < sizeof id ? (size_t)n : sizeof id - 1);
+		fs_json_put_string(em->b, id, (size_t)n < sizeof id ? (size_t)n : sizeof id - 1);
 	} else {
-		fs_buf_put(b, sl->qid.p, sl->qid.len);
+		fs_buf_put(em->b, sl->qid.p, sl->qid.len);
 	}
 }
 
@@ -1075,6 +1324,11 @@ static void learn(struct fs_score *s, const struct fs_record *r, struct fs_run *
 void fs_score_finish(void *ctx, struct fs_run *run)
 {
 	struct fs_score *s = ctx;
+	if (s->remote) {
+		fs_endpoint_drain(s->remote);
+		take(s, run);
+		return;
+	}
 	if (!s->slot[0].learn)
 		return;
 	if (fs_progress_finish(s->progress) < 0 ||
@@ -1119,10 +1373,12 @@ int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 			                     "(scored twice?)", clash);
 	}
 score:;
+	if (s->remote)
+		return hold_remote(s, r, run);
 	struct fs_emit em;
 	fs_emit_begin(&em, run->out, r, NULL, 0);
 	for (size_t i = 0; i < s->nslots; i++)
-		emit_slot(s, &em, &s->slot[i], run->out);
+		emit_slot(s, &em, &s->slot[i]);
 	fs_emit_end(&em);
 	if (s->slot[0].learn)
 		learn(s, r, run);

@@ -14,8 +14,16 @@
 #ifndef FS_SCORE_H
 #define FS_SCORE_H
 
+#include "endpoint.h"
 #include "learn.h"
 #include "loop.h"
+
+/* What --endpoint does with events whose requests failed for good. */
+enum fs_on_error {
+	FS_ON_ERROR_FAIL,        /* stop (69): they and the events after them are rejected */
+	FS_ON_ERROR_NULL,        /* "score": null, and "endpoint_error" */
+	FS_ON_ERROR_FALLBACK,    /* scored by an embedded model, and "endpoint_error" */
+};
 
 struct fs_score_config {
 	const char *model;       /* --model FILE */
@@ -40,6 +48,10 @@ struct fs_score_config {
 	uint64_t progress_every; /* 0: at doubling intervals */
 	size_t auc_window;       /* examples in the recent AUC */
 	int quiet;               /* --quiet: no progress table on stderr */
+	/* --endpoint: the champion is a model server (endpoint.h) */
+	struct fs_endpoint_config endpoint;  /* endpoint.url set */
+	enum fs_on_error on_error;
+	const char *fallback;    /* --on-error fallback:FILE */
 };
 
 struct fs_score;
@@ -50,7 +62,12 @@ struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size
                               int *status);
 int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run);
 int fs_score_poll(void *ctx, int hup);
-/* The loop's finish hook: with --learn, the last progress line and save. */
+/* The loop's idle and wait hooks for --endpoint: results written as they
+ * come while input waits. */
+void fs_score_idle(void *ctx, struct fs_run *run);
+int fs_score_wait(void *ctx, int fd, int ms);
+/* The loop's finish hook: with --learn, the last progress line and save;
+ * with --endpoint, every request's answer. */
 void fs_score_finish(void *ctx, struct fs_run *run);
 /* Warnings worth a look at the end of a run: features no event had (also
  * given once after the first 1000 events). */
