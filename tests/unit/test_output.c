@@ -127,3 +127,44 @@ Test(output, open_at_cuts_back_to_whole_zstd_frames)
 		cr_skip_test("zstd not installed");
 	resume_at_a_sync(".zst");
 }
+
+/* Held lines come out in the order they went in, each finished with its
+ * own members, also across the ring's growth and the bytes' compaction. */
+Test(output, held_lines_come_out_in_order_with_their_members)
+{
+	struct fs_hold h = {0};
+	struct fs_buf out = {0};
+	char raw[64], want[96];
+	size_t popped = 0;
+	for (int i = 0; i < 40000; i++) {
+		int n = snprintf(raw, sizeof raw, "{\"id\":%d,\"pad\":\"%030d\"}", i, i);
+		struct fs_record r = {.raw = raw, .rawlen = (size_t)n};
+		size_t start = fs_hold_begin(&h);
+		struct fs_emit em;
+		fs_emit_begin(&em, &h.bytes, &r, NULL, 0);
+		fs_hold_push(&h, &em, start, i);
+		const struct fs_held *old = fs_hold_oldest(&h);
+		cr_assert_eq(old->tag, (int)popped);
+		cr_assert_eq(memcmp(h.bytes.p + old->off, "{\"id\":", 6), 0);
+		if (i % 3 == 2 || h.n > 5000) {  /* never empty for long: the bytes compact */
+			out.len = 0;
+			if (popped % 2) {
+				fs_hold_drop(&h);
+			} else {
+				fs_hold_pop(&h, &out, &em);
+				fs_emit_key(&em, "\"s\":", 4);
+				fs_buf_puts(&out, "1");
+				fs_emit_end(&em);
+				snprintf(want, sizeof want, "{\"id\":%zu,\"pad\":\"%030zu\",\"s\":1}\n", popped,
+				         popped);
+				cr_assert_eq(out.len, strlen(want));
+				cr_assert_eq(memcmp(out.p, want, out.len), 0, "line %zu: %.*s", popped,
+				             (int)out.len, out.p);
+			}
+			popped++;
+		}
+	}
+	cr_assert_lt(h.bytes.len, (size_t)8 << 20, "written lines' bytes were dropped");
+	fs_hold_free(&h);
+	fs_buf_free(&out);
+}
