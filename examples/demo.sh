@@ -9,7 +9,9 @@
 # fsgroundtruth (chargebacks that come days later, joined to the scores, and
 # the model's quality per day once they are in) and the online store (Redis
 # written by the same computation as the offline rows, read by a serving
-# path, backfilled without regressing a value).
+# path, backfilled without regressing a value) and a sidecar (the model
+# served over HTTP by fsscore --serve, the stream scored through it by
+# fsscore --endpoint, byte for byte as embedded).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -289,4 +291,29 @@ fi
 echo "  saved as $(fsscore --model online.json --check | sed 's/.*"kind":"\([^"]*\)".*/\1/'): a serving"
 echo "  fsscore --model online.json --watch swaps in each version it saves (--save-every)"
 
-say "done: features, scores, drift, delayed labels, the online store and online learning, live and in replay"
+say "14. a sidecar: the model as an HTTP service (KServe V2), the stream scored through it"
+fsscore --serve 127.0.0.1:0 --model model.json 2> serve.log &
+serve_pid=$!
+trap 'kill ${redis_pid:-} $serve_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 200); do grep -q 'listening on' serve.log && break; sleep 0.05; done
+sed 's/^fsscore: /  /' serve.log
+url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' serve.log)/v2/models/model/infer
+fsscore --model model.json --threshold 0.5 live.ndjson > embedded.ndjson  # model.json as step 8 left it
+start=$(date +%s.%N)
+fsscore --endpoint "$url" --batch 64 --threshold 0.5 live.ndjson > sidecar.ndjson
+end=$(date +%s.%N)
+head -n "$((n / 10))" live.ndjson > tenth.ndjson
+start1=$(date +%s.%N)
+fsscore --endpoint "$url" tenth.ndjson > /dev/null
+end1=$(date +%s.%N)
+awk -v n="$(wc -l < sidecar.ndjson)" -v s="$start" -v e="$end" -v m="$(wc -l < tenth.ndjson)" \
+	-v s1="$start1" -v e1="$end1" 'BEGIN { printf "  %d events in batches of 64 in %.2f s; %d one request each in %.2f s\n", n, e - s, m, e1 - s1 }'
+if cmp -s embedded.ndjson sidecar.ndjson; then
+	echo "  every line equals embedded scoring (fsscore --model), byte for byte: the answers carry the model id"
+else
+	echo "  the sidecar's lines differ from embedded scoring" >&2
+	exit 1
+fi
+kill "$serve_pid"
+
+say "done: features, scores, drift, delayed labels, the online store, online learning and a sidecar, live and in replay"
