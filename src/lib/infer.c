@@ -195,6 +195,16 @@ static void flatten(const json_t *a, const json_t ***v, size_t *n, size_t *cap)
 	}
 }
 
+static int known_datatype(const char *dt)
+{
+	static const char *const known[] = {"BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8",
+	                                     "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES"};
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (!strcmp(dt, known[i]))
+			return 1;
+	return 0;
+}
+
 static int read_v2(const struct fs_infer_model *im, const json_t *root, struct fs_infer_rows *rows,
                    struct fs_buf *text, char *err, size_t errsize)
 {
@@ -254,6 +264,13 @@ static int read_v2(const struct fs_infer_model *im, const json_t *root, struct f
 				            t, name, shown(e, (char[32]){0}, 32));
 			d[i] = json_integer_value(e);
 		}
+		if (!known_datatype(dt))
+			return fail(err, errsize, "inputs[%zu] (%s): \"%s\" is not a V2 datatype (BOOL, "
+			            "INT8-64, UINT8-64, FP16, FP32, FP64, BYTES)", t, name, dt);
+		for (size_t u = 0; u < t; u++)
+			if (!strcmp(name, json_string_value(json_object_get(json_array_get(inputs, u), "name"))))
+				return fail(err, errsize, "inputs[%zu]: \"%s\" is given twice (inputs[%zu])", t,
+				            name, u);
 		int64_t in = input_of(im, name, strlen(name));
 		if (!in) {
 			if (nt == 1 && nd == 2 && (size_t)d[1] == im->nfeat) {

@@ -158,8 +158,8 @@ static void reload(struct server *S, struct served *sv, const char *why)
 		        err);
 		return;
 	}
-	fs_warn("%s (%s): now serving %s (%s), was %s", sv->path, why, fs_model_id(v->m),
-	        fs_model_describe(v->m), fs_model_id(old));
+	char was_id[512];
+	snprintf(was_id, sizeof was_id, "%s", fs_model_id(old));
 	pthread_mutex_lock(&S->lock);
 	struct version *was = sv->cur;
 	sv->cur = v;
@@ -167,6 +167,9 @@ static void reload(struct server *S, struct served *sv, const char *why)
 	pthread_mutex_unlock(&S->lock);
 	if (last)
 		version_free(was);
+	/* said once it is true: every request from now on gets the new version */
+	fs_warn("%s (%s): now serving %s (%s), was %s", sv->path, why, fs_model_id(v->m),
+	        fs_model_describe(v->m), was_id);
 	atomic_fetch_add(&sv->st.reloads_ok, 1);
 }
 
