@@ -218,14 +218,14 @@ static void ended(struct fs_endpoint *e, struct batch *b, CURLcode rc)
 {
 	long http = 0;
 	char why[768];
-	int again = 0;
+	int again = 0, silent = 0;  /* silent: no HTTP answer at all */
 	curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &http);
 	curl_multi_remove_handle(e->multi, b->h);
 	e->idle = fs_xrealloc(e->idle, (e->nidle + 1) * sizeof *e->idle);
 	e->idle[e->nidle++] = b->h;
 	b->h = NULL;
 	if (rc != CURLE_OK) {
-		again = 1;
+		again = silent = 1;
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			snprintf(why, sizeof why, "no answer within --timeout %.0fms",
 			         (double)e->cfg.timeout_ns / 1e6);
@@ -266,8 +266,13 @@ static void ended(struct fs_endpoint *e, struct batch *b, CURLcode rc)
 		char full[900];
 		snprintf(full, sizeof full, "%s (%u tr%s)", why, b->tries, b->tries > 1 ? "ies" : "y");
 		finish(b, full);
-		if (b->probe || !e->down)
-			went_down(e, why);  /* batches in flight as it went do not lengthen the wait */
+		/* down: it did not answer at all, all tries long (an answer, even a
+		 * 503, says it is there); batches in flight as it went do not
+		 * lengthen the wait */
+		if (silent && (b->probe || !e->down))
+			went_down(e, why);
+		else if (b->probe)
+			e->probing = 0;
 		return;
 	}
 	finish(b, why);
@@ -531,7 +536,9 @@ static int read_metadata(struct fs_endpoint *e, char *err, size_t errsize, int *
 struct fs_endpoint *fs_endpoint_open(const struct fs_endpoint_config *cfg, char *err,
                                      size_t errsize, int *status)
 {
-	if (strncmp(cfg->url, "http://", 7) && strncmp(cfg->url, "https://", 8)) {
+	const char *after = !strncmp(cfg->url, "http://", 7) ? cfg->url + 7 :
+	                    !strncmp(cfg->url, "https://", 8) ? cfg->url + 8 : NULL;
+	if (!after || !*after || *after == '/') {
 		snprintf(err, errsize, "--endpoint %s: give an http:// or https:// URL, such as "
 		         "http://127.0.0.1:8080/v2/models/NAME/infer", cfg->url);
 		*status = FS_EX_USAGE;
@@ -539,6 +546,10 @@ struct fs_endpoint *fs_endpoint_open(const struct fs_endpoint_config *cfg, char 
 	}
 	CURLU *u = curl_url();
 	CURLUcode uc = curl_url_set(u, CURLUPART_URL, cfg->url, 0);
+	char *host = NULL;
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	curl_free(host);
 	curl_url_cleanup(u);
 	if (uc != CURLUE_OK) {
 		snprintf(err, errsize, "--endpoint %s: not a URL (%s)", cfg->url, curl_url_strerror(uc));

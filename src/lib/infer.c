@@ -118,14 +118,17 @@ static void list_inputs(const struct fs_infer_model *im, char *s, size_t size)
 
 /* ------------------------------------------------------------ requests, read */
 
-/* A value as a short text for messages. */
+/* A value as a short text for messages (into s: jansson's own allocator may
+ * be the loop's arena, so nothing is allocated here). */
 static const char *shown(const json_t *v, char *s, size_t size)
 {
-	char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-	snprintf(s, size, "%s", t ? t : "?");
-	if (t && strlen(t) >= size && size > 4)
+	size_t n = json_dumpb(v, s, size - 1, JSON_ENCODE_ANY | JSON_COMPACT);
+	if (n == 0)
+		snprintf(s, size, "?");
+	else if (n > size - 1 && size > 4)
 		memcpy(s + size - 4, "...", 4);
-	free(t);
+	else
+		s[n] = 0;
 	return s;
 }
 
