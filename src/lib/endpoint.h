@@ -6,10 +6,11 @@
  * (libcurl's multi interface). A request that fails for a reason worth
  * another try (no connection, a timeout, HTTP 408, 429 or 5xx) is sent
  * again after retry_wait, doubled each time, up to `retries` times; then
- * its rows are done with the error. After a request has spent its tries
- * the server counts as down: later batches fail at once, without waiting
- * out their timeouts, until a probe (one request every second at first,
- * then less often) gets an answer again.
+ * its rows are done with the error. When a request spent all its tries
+ * without any answer (no connection, or timeouts), the server counts as
+ * down: later batches fail at once, without waiting out their timeouts,
+ * until a probe (one request after a second at first, then less often)
+ * gets an answer again.
  *
  * Results come out in input order, whatever order the answers came in.
  */
