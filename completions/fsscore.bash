@@ -24,7 +24,7 @@ _fsscore_files()
 _fsscore()
 {
     local cur prev
-    local opts_long='--algorithm= --alpha= --auc-window= --beta= --check --clip= --errors= --features= --from= --hash= --hash-bits= --help --kcat --l1= --l2= --label= --learn --loss= --max-errors= --min-rate= --model= --output= --progress= --progress-every= --quiet --regex= --save= --save-every= --schedule= --shadow= --strict --suffix= --threshold= --version --watch'
+    local opts_long='--algorithm= --alpha= --auc-window= --batch= --batch-wait= --beta= --check --clip= --endpoint= --errors= --features= --from= --hash= --hash-bits= --help --inflight= --kcat --l1= --l2= --label= --learn --loss= --max-body= --max-errors= --min-rate= --model= --name= --on-error= --output= --progress= --progress-every= --protocol= --quiet --regex= --retries= --retry-wait= --save= --save-every= --schedule= --serve= --shadow= --strict --suffix= --threads= --threshold= --timeout= --version --watch'
     local opts_short='-h -m -o -q -V'
 
     COMPREPLY=()
@@ -40,6 +40,32 @@ _fsscore()
         # COMP_WORDBREAKS without "=": the option and its value in one word.
         prev=${cur%%=*}
         cur=${cur#*=}
+    fi
+
+    # --on-error fallback:FILE: bash splits at ":" too (COMP_WORDBREAKS),
+    # giving "fallback" ":" "fr"; without that split, one word.
+    local w= opt= k=-1
+    if [[ $cur == : ]]; then
+        cur=
+        k=$((COMP_CWORD - 1))
+    elif [[ $prev == : ]]; then
+        k=$((COMP_CWORD - 2))
+    fi
+    if ((k > 1)); then
+        w=${COMP_WORDS[k]}
+        opt=${COMP_WORDS[k - 1]}
+        [[ $opt == = ]] && ((k > 2)) && opt=${COMP_WORDS[k - 2]}
+        if [[ $w == fallback && $opt == --on-error ]]; then
+            _fsscore_files "$cur" json
+            return 0
+        fi
+    fi
+    if [[ $prev == --on-error && $cur == fallback:* ]]; then
+        local rest=${cur#fallback:}
+        _fsscore_files "$rest" json
+        # the word keeps its "fallback:"
+        COMPREPLY=("${COMPREPLY[@]/#/fallback:}")
+        return 0
     fi
 
     case $prev in
@@ -65,11 +91,24 @@ _fsscore()
         mapfile -t COMPREPLY < <(compgen -W 'invsqrt constant' -- "$cur")
         return 0
         ;;
+    --protocol)
+        mapfile -t COMPREPLY < <(compgen -W 'v2 tfserving' -- "$cur")
+        return 0
+        ;;
+    --on-error)
+        # fallback: waits for its model file on the same word
+        mapfile -t COMPREPLY < <(compgen -W 'fail null fallback:' -- "$cur")
+        if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *: ]]; then
+            compopt -o nospace 2>/dev/null
+        fi
+        return 0
+        ;;
     --from | --features | --threshold | --max-errors | --regex | --suffix | --label | --hash | \
         --hash-bits | --alpha | --beta | --l1 | --l2 | --min-rate | --clip | --save-every | \
-        --progress-every | --auc-window)
-        # an object name, a list of names, a field, a number, a duration or a
-        # pattern: nothing to offer
+        --progress-every | --auc-window | --endpoint | --serve | --name | --threads | \
+        --max-body | --inflight | --batch | --batch-wait | --timeout | --retries | --retry-wait)
+        # an object name, a list of names, a field, a number, a duration, a
+        # URL, an address or a pattern: nothing to offer
         return 0
         ;;
     -h | --help | -V | --version)

@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_BATCH_WAIT:
 			endpoint_opt = "--batch-wait";
-			sc.endpoint.batch_wait_ns = fs_cli_duration(&cli, "--batch-wait", arg);
+			sc.endpoint.batch_wait_ns = strcmp(arg, "0") ? fs_cli_duration(&cli, "--batch-wait", arg) : 0;
 			break;
 		case OPT_TIMEOUT:
 			endpoint_opt = "--timeout";

@@ -857,7 +857,7 @@ int fs_score_poll(void *ctx, int hup)
 {
 	struct fs_score *s = ctx;
 	int learn_ms = s->slot[0].learn ? poll_learner(s, hup) : -1;
-	for (size_t i = 0; i < s->nslots; i++) {
+	for (size_t i = 0; i < 2; i++) {  /* slot 1 is the shadow, or --endpoint's fallback */
 		struct slot *sl = &s->slot[i];
 		if (!sl->m)
 			continue;  /* a learner's file is written here, never read back; a server's is not ours */

@@ -534,6 +534,15 @@ static MHD_Result_t route(struct server *S, struct MHD_Connection *c, const char
 		return infer(S, c, m, v1 ? FS_PROTO_TF : FS_PROTO_V2, v2 && has_version ? version : NULL,
 		             rq, code);
 	}
+	if (has_version && what != INFER) {
+		struct version *v = hold(S, m);
+		int other = v1 ? strcmp(version, "1") != 0 : strcmp(version, fs_model_id(v->m)) != 0;
+		let_go(S, v);
+		if (other) {
+			*code = 404;
+			return send_error(c, 404, "model %s is not at version %s", m->name, version);
+		}
+	}
 	if (what == META)
 		return metadata(S, c, m, v1 ? FS_PROTO_TF : FS_PROTO_V2);
 	if (what == READY) {
