@@ -41,4 +41,29 @@ static inline void fs_buf_puts(struct fs_buf *b, const char *s)
 	fs_buf_put(b, s, strlen(s));
 }
 
+/* A queue of fixed-size elements in a ring that doubles when full: lines
+ * held in input order (output.c), events waiting for a model server's
+ * answers and its batches (score.c, endpoint.c). Element pointers are good
+ * until the next push. */
+struct fs_ring {
+	char *p;
+	size_t size;            /* bytes an element (set before the first push) */
+	size_t head, n, cap;
+};
+
+/* A new element at the back (uninitialized). */
+void *fs_ring_push(struct fs_ring *r);
+/* The i-th element from the front (i < n). */
+static inline void *fs_ring_at(const struct fs_ring *r, size_t i)
+{
+	return r->p + ((r->head + i) % r->cap) * r->size;
+}
+/* Drops the front element. */
+static inline void fs_ring_pop(struct fs_ring *r)
+{
+	r->head = (r->head + 1) % r->cap;
+	r->n--;
+}
+void fs_ring_free(struct fs_ring *r);
+
 #endif

@@ -54,8 +54,7 @@ struct fs_endpoint {
 	struct curl_slist *headers;
 	CURL **idle;             /* easy handles not in use */
 	size_t nidle;
-	struct batch **q;        /* a ring, oldest first */
-	size_t head, n, cap;
+	struct fs_ring q;        /* of struct batch *, oldest first */
 	size_t taken;            /* rows of the front batch already taken */
 	struct batch *gone;      /* the front batch, all taken: freed at the next call */
 	unsigned busy;           /* batches sent or waiting to be sent again */
@@ -126,9 +125,15 @@ static void batch_free(struct batch *b)
 	free(b);
 }
 
+/* The i-th batch from the front. */
+static struct batch *nth(const struct fs_endpoint *e, size_t i)
+{
+	return *(struct batch **)fs_ring_at(&e->q, i);
+}
+
 static struct batch *back(struct fs_endpoint *e)
 {
-	return e->n ? e->q[(e->head + e->n - 1) % e->cap] : NULL;
+	return e->q.n ? nth(e, e->q.n - 1) : NULL;
 }
 
 /* ------------------------------------------------------------ sending */
@@ -164,8 +169,8 @@ static void finish(struct batch *b, const char *why)
 static void start_ready(struct fs_endpoint *e)
 {
 	int64_t now = 0;
-	for (size_t i = 0; i < e->n; i++) {
-		struct batch *b = e->q[(e->head + i) % e->cap];
+	for (size_t i = 0; i < e->q.n; i++) {
+		struct batch *b = nth(e, i);
 		if (b->st != B_READY)
 			continue;
 		if (e->down) {
@@ -281,8 +286,8 @@ static void ended(struct fs_endpoint *e, struct batch *b, CURLcode rc)
 static void resend_due(struct fs_endpoint *e)
 {
 	int64_t now = 0;
-	for (size_t i = 0; i < e->n; i++) {
-		struct batch *b = e->q[(e->head + i) % e->cap];
+	for (size_t i = 0; i < e->q.n; i++) {
+		struct batch *b = nth(e, i);
 		if (b->st != B_WAIT)
 			continue;
 		if (!now)
@@ -318,8 +323,8 @@ void fs_endpoint_pump(struct fs_endpoint *e)
 static int next_timer(struct fs_endpoint *e)
 {
 	int64_t at = 0;
-	for (size_t i = 0; i < e->n; i++) {
-		struct batch *b = e->q[(e->head + i) % e->cap];
+	for (size_t i = 0; i < e->q.n; i++) {
+		struct batch *b = nth(e, i);
 		int64_t t = b->st == B_WAIT ? b->retry_at :
 		            b->st == B_OPEN && b->n ? b->opened + e->cfg.batch_wait_ns : 0;
 		if (t && (!at || t < at))
@@ -340,7 +345,7 @@ static void close_open(struct fs_endpoint *e)
 
 static int front_done(const struct fs_endpoint *e)
 {
-	return e->n && e->q[e->head]->st == B_DONE;
+	return e->q.n && nth(e, 0)->st == B_DONE;
 }
 
 /* ------------------------------------------------------------ the API */
@@ -351,17 +356,7 @@ void fs_endpoint_push(struct fs_endpoint *e, const double *x)
 	if (!b || b->st != B_OPEN) {
 		b = fs_xcalloc(1, sizeof *b);
 		b->x = fs_xmalloc((e->cfg.batch * e->nnames + 1) * sizeof *b->x);
-		if (e->n == e->cap) {
-			size_t cap = e->cap ? 2 * e->cap : 16;
-			struct batch **q = fs_xmalloc(cap * sizeof *q);
-			for (size_t i = 0; i < e->n; i++)
-				q[i] = e->q[(e->head + i) % e->cap];
-			free(e->q);
-			e->q = q;
-			e->head = 0;
-			e->cap = cap;
-		}
-		e->q[(e->head + e->n++) % e->cap] = b;
+		*(struct batch **)fs_ring_push(&e->q) = b;
 	}
 	if (!b->n)
 		b->opened = fs_clock_ns(CLOCK_MONOTONIC);
@@ -410,9 +405,9 @@ void fs_endpoint_drain(struct fs_endpoint *e)
 	for (;;) {
 		fs_endpoint_pump(e);
 		size_t done = 0;
-		for (size_t i = 0; i < e->n; i++)
-			done += e->q[(e->head + i) % e->cap]->st == B_DONE;
-		if (done == e->n)
+		for (size_t i = 0; i < e->q.n; i++)
+			done += nth(e, i)->st == B_DONE;
+		if (done == e->q.n)
 			return;
 		int t = next_timer(e);
 		int nfds;
@@ -426,7 +421,7 @@ int fs_endpoint_next(struct fs_endpoint *e, struct fs_endpoint_result *res)
 	e->gone = NULL;
 	if (!front_done(e))
 		return 0;
-	struct batch *b = e->q[e->head];
+	struct batch *b = nth(e, 0);
 	size_t i = e->taken++;
 	*res = (struct fs_endpoint_result){.ok = b->ok, .nout = b->nout, .version = b->version,
 	                                   .error = b->error};
@@ -435,8 +430,7 @@ int fs_endpoint_next(struct fs_endpoint *e, struct fs_endpoint_result *res)
 	e->rows--;
 	if (e->taken == b->n) {
 		e->gone = b;  /* res points into it until the next call */
-		e->head = (e->head + 1) % e->cap;
-		e->n--;
+		fs_ring_pop(&e->q);
 		e->taken = 0;
 	}
 	return 1;
@@ -559,6 +553,7 @@ struct fs_endpoint *fs_endpoint_open(const struct fs_endpoint_config *cfg, char 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	struct fs_endpoint *e = fs_xcalloc(1, sizeof *e);
 	e->cfg = *cfg;
+	e->q.size = sizeof(struct batch *);
 	if (cfg->nnames) {
 		e->names = fs_xcalloc(cfg->nnames, sizeof *e->names);
 		for (size_t i = 0; i < cfg->nnames; i++)
@@ -585,15 +580,15 @@ void fs_endpoint_free(struct fs_endpoint *e)
 	if (!e)
 		return;
 	batch_free(e->gone);
-	for (size_t i = 0; i < e->n; i++) {
-		struct batch *b = e->q[(e->head + i) % e->cap];
+	for (size_t i = 0; i < e->q.n; i++) {
+		struct batch *b = nth(e, i);
 		if (b->h) {
 			curl_multi_remove_handle(e->multi, b->h);
 			curl_easy_cleanup(b->h);
 		}
 		batch_free(b);
 	}
-	free(e->q);
+	fs_ring_free(&e->q);
 	for (size_t i = 0; i < e->nidle; i++)
 		curl_easy_cleanup(e->idle[i]);
 	free(e->idle);

@@ -456,7 +456,7 @@ static int hold(struct fs_join *j, const struct fs_record *r, struct fs_emit *em
 	} else {
 		j->onokey++;
 	}
-	while (j->held.n > HOLD && !run->end)
+	while (j->held.q.n > HOLD && !run->end)
 		release(j, run);
 	return 0;
 }
@@ -464,7 +464,7 @@ static int hold(struct fs_join *j, const struct fs_record *r, struct fs_emit *em
 void fs_join_idle(void *ctx, struct fs_run *run)
 {
 	struct fs_join *j = ctx;
-	while (j->held.n && !run->end)
+	while (j->held.q.n && !run->end)
 		release(j, run);
 }
 
@@ -480,7 +480,7 @@ uint64_t fs_join_backfilled(const struct fs_join *j)
 
 uint64_t fs_join_unanswered(const struct fs_join *j)
 {
-	return j->held.n;
+	return j->held.q.n;
 }
 
 int fs_join_backfill(struct fs_join *j, int64_t asof)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -298,65 +299,58 @@ int fs_write_atomic(const char *path, const void *data, size_t n, char *err, siz
 
 /* ------------------------------------------------------------ held lines */
 
-void fs_hold_push(struct fs_hold *h, const struct fs_emit *em, size_t start, int tag)
+void *fs_hold_push(struct fs_hold *h, const struct fs_emit *em, size_t start, int tag)
 {
 	struct fs_held l = {.off = start, .headlen = h->bytes.len - start, .members = em->members,
-	                    .tag = tag};
+	                    .tag = tag, .restlen = em->restlen};
 	fs_buf_put(&h->bytes, em->rest, em->restlen);
-	l.restlen = em->restlen;
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 64;
-		struct fs_held *q = fs_xmalloc(cap * sizeof *q);
-		for (size_t i = 0; i < h->n; i++)
-			q[i] = h->q[(h->head + i) % h->cap];
-		free(h->q);
-		h->q = q;
-		h->head = 0;
-		h->cap = cap;
-	}
-	h->q[(h->head + h->n++) % h->cap] = l;
+	if (!h->q.size)  /* the extra bytes start aligned for any type, as fs_held does */
+		h->q.size = sizeof l + (h->extra + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) *
+		                       _Alignof(max_align_t);
+	struct fs_held *at = fs_ring_push(&h->q);
+	*at = l;
+	return fs_hold_data(at);
 }
 
 const struct fs_held *fs_hold_oldest(const struct fs_hold *h)
 {
-	return h->n ? &h->q[h->head] : NULL;
+	return h->q.n ? fs_ring_at(&h->q, 0) : NULL;
+}
+
+void fs_hold_drop(struct fs_hold *h)
+{
+	fs_ring_pop(&h->q);
+	if (!h->q.n)
+		h->bytes.len = 0;  /* the last line's bytes stay readable: nothing is freed */
 }
 
 void fs_hold_pop(struct fs_hold *h, struct fs_buf *out, struct fs_emit *em)
 {
-	const struct fs_held *l = &h->q[h->head];
+	const struct fs_held *l = fs_hold_oldest(h);
 	fs_buf_put(out, h->bytes.p + l->off, l->headlen);
 	*em = (struct fs_emit){.b = out, .rest = h->bytes.p + l->off + l->headlen,
 	                       .restlen = l->restlen, .members = l->members};
-	h->head = (h->head + 1) % h->cap;
-	if (--h->n == 0)
-		h->bytes.len = 0;  /* em->rest stays readable: nothing is freed */
+	fs_hold_drop(h);
 }
 
 size_t fs_hold_begin(struct fs_hold *h)
 {
 	/* While input never waits the ring never empties: the written lines'
 	 * bytes are dropped once they are most of the buffer. */
-	if (h->n && h->q[h->head].off >= ((size_t)1 << 20) && h->q[h->head].off * 2 >= h->bytes.len) {
-		size_t from = h->q[h->head].off;
+	const struct fs_held *old = fs_hold_oldest(h);
+	if (old && old->off >= ((size_t)1 << 20) && old->off * 2 >= h->bytes.len) {
+		size_t from = old->off;
 		memmove(h->bytes.p, h->bytes.p + from, h->bytes.len - from);
 		h->bytes.len -= from;
-		for (size_t i = 0; i < h->n; i++)
-			h->q[(h->head + i) % h->cap].off -= from;
+		for (size_t i = 0; i < h->q.n; i++)
+			((struct fs_held *)fs_ring_at(&h->q, i))->off -= from;
 	}
 	return h->bytes.len;
-}
-
-void fs_hold_drop(struct fs_hold *h)
-{
-	h->head = (h->head + 1) % h->cap;
-	if (--h->n == 0)
-		h->bytes.len = 0;
 }
 
 void fs_hold_free(struct fs_hold *h)
 {
 	fs_buf_free(&h->bytes);
-	free(h->q);
+	fs_ring_free(&h->q);
 	memset(h, 0, sizeof *h);
 }

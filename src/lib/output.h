@@ -70,7 +70,8 @@ void fs_emit_end(struct fs_emit *e);
 
 /* Lines held back in input order until what they wait for comes (fsjoin's
  * events for their online lookups, fsscore's for the model server): each
- * line's bytes up to where more members go, and the bytes after them. */
+ * line's bytes up to where more members go, and the bytes after them, and
+ * `extra` bytes of the tool's own (fs_hold_data). */
 struct fs_held {
 	size_t off, headlen, restlen;
 	int members;
@@ -79,19 +80,25 @@ struct fs_held {
 
 struct fs_hold {
 	struct fs_buf bytes;    /* build a line here with fs_emit_begin, then push it */
-	struct fs_held *q;      /* a ring */
-	size_t head, n, cap;
+	struct fs_ring q;       /* of fs_held, each followed by its extra bytes */
+	size_t extra;           /* set before the first push */
 };
 
 /* Where the next line starts in h->bytes: begin it there with
  * fs_emit_begin(em, &h->bytes, ...), then push it. */
 size_t fs_hold_begin(struct fs_hold *h);
 /* Holds the line begun in h->bytes at offset start (its members so far
- * written, the rest in em). */
-void fs_hold_push(struct fs_hold *h, const struct fs_emit *em, size_t start, int tag);
+ * written, the rest in em). Returns its extra bytes, to fill. */
+void *fs_hold_push(struct fs_hold *h, const struct fs_emit *em, size_t start, int tag);
 /* The oldest line held, or NULL. Its original bytes, when no member was
  * written before the push, are h->bytes.p + off, headlen + restlen long. */
 const struct fs_held *fs_hold_oldest(const struct fs_hold *h);
+/* The extra bytes of a line, good until the next push (also once it was
+ * popped or dropped). */
+static inline void *fs_hold_data(const struct fs_held *l)
+{
+	return (char *)(l + 1);
+}
 /* Copies the oldest line's head to out and sets em to finish it (members,
  * then fs_emit_end), and drops it; em is good until the next push. */
 void fs_hold_pop(struct fs_hold *h, struct fs_buf *out, struct fs_emit *em);

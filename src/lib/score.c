@@ -100,18 +100,10 @@ struct fs_score {
 	int diverged;
 	char shadow_suffix[48];
 	/* --endpoint: events held in input order until their answers come,
-	 * each with its source and line (for the error output) and, with a
-	 * fallback, the fallback's score made at once */
+	 * each with a struct pend */
 	struct fs_endpoint *remote;
 	char *remote_name;           /* "model" when the answer names no version */
 	struct fs_hold hold;
-	struct pend {
-		const char *source;
-		uint64_t line;
-		int cls;
-	} *pend;
-	double *pend_fb;             /* per pending event: the fallback's outputs */
-	size_t phead, pn, pcap;
 	char **sources;              /* the sources seen, kept for the pending events */
 	size_t nsources;
 	char *k_scores, *k_error;    /* "scores" and "endpoint_error" (+ --suffix) */
@@ -599,8 +591,6 @@ void fs_score_free(struct fs_score *s)
 	fs_endpoint_free(s->remote);
 	free(s->remote_name);
 	fs_hold_free(&s->hold);
-	free(s->pend);
-	free(s->pend_fb);
 	for (size_t i = 0; i < s->nsources; i++)
 		free(s->sources[i]);
 	free(s->sources);
@@ -615,11 +605,14 @@ static int predict_slot(struct fs_score *s, const struct slot *sl);
 static void put_prediction(struct fs_score *s, struct fs_emit *em, const struct slot *sl,
                            const char *kscore, size_t lscore, const double *out, size_t k, int cls);
 
-/* The oldest pending event's entry. */
-static struct pend *pend_front(struct fs_score *s)
-{
-	return &s->pend[s->phead];
-}
+/* What a held event keeps beside its bytes: its source and line (for the
+ * error output) and, with a fallback, the fallback's scores, made at once. */
+struct pend {
+	const char *source;
+	uint64_t line;
+	int cls;
+	double fb[];
+};
 
 static const char *intern_source(struct fs_score *s, const char *src)
 {
@@ -639,9 +632,9 @@ static void take(struct fs_score *s, struct fs_run *run)
 {
 	struct fs_endpoint_result res;
 	const struct slot *sl = &s->slot[0], *fb = &s->slot[1];
-	size_t fk = fallback_k(s);
 	while (fs_endpoint_next(s->remote, &res)) {
-		struct pend *p = pend_front(s);
+		/* good after the pop below: only a push reuses it */
+		const struct pend *p = fs_hold_data(fs_hold_oldest(&s->hold));
 		if (!res.ok && s->cfg.on_error == FS_ON_ERROR_FAIL && !s->failed) {
 			s->failed = 1;
 			s->failed_source = p->source;
@@ -676,8 +669,7 @@ static void take(struct fs_score *s, struct fs_run *run)
 				const char *v = res.version ? res.version : s->remote_name;
 				fs_json_put_string(em.b, v, strlen(v));
 			} else if (s->cfg.on_error == FS_ON_ERROR_FALLBACK) {
-				put_prediction(s, &em, fb, fb->k_score, fb->l_score, s->pend_fb + s->phead * fk, fk,
-				               p->cls);
+				put_prediction(s, &em, fb, fb->k_score, fb->l_score, p->fb, fallback_k(s), p->cls);
 				fs_emit_key(&em, fb->k_model, fb->l_model);
 				fs_buf_put(em.b, fb->qid.p, fb->qid.len);
 			} else {
@@ -696,8 +688,6 @@ static void take(struct fs_score *s, struct fs_run *run)
 			}
 			fs_emit_end(&em);
 		}
-		s->phead = (s->phead + 1) % s->pcap;
-		s->pn--;
 	}
 }
 
@@ -708,36 +698,18 @@ static int hold_remote(struct fs_score *s, const struct fs_record *r, struct fs_
 	size_t nf = slot_nfeatures(s, sl), fk = fallback_k(s);
 	for (size_t i = 0; i < nf; i++)
 		sl->x[i] = s->values[sl->idx[i]];
-	if (s->pn == s->pcap) {
-		size_t cap = s->pcap ? 2 * s->pcap : 64;
-		struct pend *q = fs_xmalloc(cap * sizeof *q);
-		double *fbv = fs_xmalloc((cap * fk + 1) * sizeof *fbv);
-		for (size_t i = 0; i < s->pn; i++) {
-			size_t j = (s->phead + i) % s->pcap;
-			q[i] = s->pend[j];
-			memcpy(fbv + i * fk, s->pend_fb + j * fk, fk * sizeof *fbv);
-		}
-		free(s->pend);
-		free(s->pend_fb);
-		s->pend = q;
-		s->pend_fb = fbv;
-		s->phead = 0;
-		s->pcap = cap;
-	}
-	size_t at = (s->phead + s->pn++) % s->pcap;
-	struct pend *p = &s->pend[at];
+	size_t start = fs_hold_begin(&s->hold);
+	struct fs_emit em;
+	fs_emit_begin(&em, &s->hold.bytes, r, NULL, 0);
+	struct pend *p = fs_hold_push(&s->hold, &em, start, 0);
 	p->source = intern_source(s, r->source);
 	p->line = r->line;
 	p->cls = 0;
 	if (fk) {
 		/* scored now, while the event's values are at hand; used if the server fails */
 		p->cls = predict_slot(s, &s->slot[1]);
-		memcpy(s->pend_fb + at * fk, s->slot[1].out, fk * sizeof *s->pend_fb);
+		memcpy(p->fb, s->slot[1].out, fk * sizeof *p->fb);
 	}
-	size_t start = fs_hold_begin(&s->hold);
-	struct fs_emit em;
-	fs_emit_begin(&em, &s->hold.bytes, r, NULL, 0);
-	fs_hold_push(&s->hold, &em, start, 0);
 	fs_endpoint_push(s->remote, sl->x);
 	take(s, run);
 	while (fs_endpoint_full(s->remote)) {
@@ -790,6 +762,7 @@ static int open_remote(struct fs_score *s, char *err, size_t errsize, int *statu
 		if (open_slot(s, &s->slot[1], cfg->fallback, suffix, err, errsize, status) < 0)
 			return -1;
 	}
+	s->hold.extra = sizeof(struct pend) + fallback_k(s) * sizeof(double);
 	rebuild_table(s);
 	return 0;
 }

@@ -146,7 +146,7 @@ Test(output, held_lines_come_out_in_order_with_their_members)
 		const struct fs_held *old = fs_hold_oldest(&h);
 		cr_assert_eq(old->tag, (int)popped);
 		cr_assert_eq(memcmp(h.bytes.p + old->off, "{\"id\":", 6), 0);
-		if (i % 3 == 2 || h.n > 5000) {  /* never empty for long: the bytes compact */
+		if (i % 3 == 2 || h.q.n > 5000) {  /* never empty for long: the bytes compact */
 			out.len = 0;
 			if (popped % 2) {
 				fs_hold_drop(&h);
