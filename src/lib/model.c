@@ -1212,7 +1212,7 @@ void fs_model_watch_read(struct fs_model_watch *w, const char *path)
 	w->pending = w->loaded;
 }
 
-int fs_model_watch_look(struct fs_model_watch *w, const char *path)
+int fs_model_watch_look(struct fs_model_watch *w, const char *path, const char *serving)
 {
 	struct fs_file_sig now;
 	sig_of(path, &now);
@@ -1220,15 +1220,15 @@ int fs_model_watch_look(struct fs_model_watch *w, const char *path)
 		w->pending = now;
 		if (w->loaded.ok && !w->gone_reported) {
 			w->gone_reported = 1;
-			return FS_WATCH_GONE;
+			fs_warn("%s: the model file is gone; still serving %s", path, serving);
 		}
-		return FS_WATCH_SAME;
+		return 0;
 	}
 	w->gone_reported = 0;
 	if (sig_same(&now, &w->loaded))
-		return FS_WATCH_SAME;
+		return 0;
 	if (sig_same(&now, &w->pending))
-		return FS_WATCH_CHANGED;
+		return 1;
 	w->pending = now;
-	return FS_WATCH_SAME;
+	return 0;
 }

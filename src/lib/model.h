@@ -91,15 +91,13 @@ struct fs_model_watch {
 	int gone_reported;
 };
 
-enum { FS_WATCH_SAME, FS_WATCH_CHANGED, FS_WATCH_GONE };
-
 /* Notes the file as it is now, just before it is read. */
 void fs_model_watch_read(struct fs_model_watch *w, const char *path);
-/* One look at the file: FS_WATCH_CHANGED once a change has looked the same
- * at two looks in a row (a copy may still be going: read it now);
- * FS_WATCH_GONE the first time it is missing (between an unlink and the
- * rename of its replacement, or gone: say so once); else FS_WATCH_SAME. */
-int fs_model_watch_look(struct fs_model_watch *w, const char *path);
+/* One look at the file: 1 once a change has looked the same at two looks
+ * in a row (a copy may still be going): read it now. The first look that
+ * finds it missing (between an unlink and the rename of its replacement,
+ * or gone) says so once, naming the model id still serving. */
+int fs_model_watch_look(struct fs_model_watch *w, const char *path, const char *serving);
 
 /* ---- the linear format, shared with the learner (learn.c) */
 

@@ -840,14 +840,8 @@ int fs_score_poll(void *ctx, int hup)
 		}
 		if (!s->cfg.watch)
 			continue;
-		switch (fs_model_watch_look(&sl->watch, sl->path)) {
-		case FS_WATCH_CHANGED:
+		if (fs_model_watch_look(&sl->watch, sl->path, fs_model_id(sl->m)))
 			reload(s, sl, "changed");
-			break;
-		case FS_WATCH_GONE:
-			fs_warn("%s: the model file is gone; still serving %s", sl->path, fs_model_id(sl->m));
-			break;
-		}
 	}
 	int watch_ms = s->cfg.watch ? WATCH_MS : -1;
 	if (learn_ms < 0 || (watch_ms >= 0 && watch_ms < learn_ms))

@@ -798,15 +798,8 @@ int fs_serve_run(const struct fs_serve_config *cfg)
 			}
 			if (!cfg->watch)
 				continue;
-			switch (fs_model_watch_look(&sv->watch, sv->path)) {
-			case FS_WATCH_CHANGED:
+			if (fs_model_watch_look(&sv->watch, sv->path, fs_model_id(sv->cur->m)))
 				reload(&S, sv, "changed");
-				break;
-			case FS_WATCH_GONE:
-				fs_warn("%s: the model file is gone; still serving %s", sv->path,
-				        fs_model_id(sv->cur->m));
-				break;
-			}
 		}
 	}
 	MHD_stop_daemon(d);
