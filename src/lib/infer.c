@@ -465,12 +465,6 @@ void fs_infer_rows_free(struct fs_infer_rows *rows)
 
 /* ------------------------------------------------------------ answers, written */
 
-static void put_size(struct fs_buf *b, size_t n)
-{
-	char s[24];
-	fs_buf_put(b, s, (size_t)snprintf(s, sizeof s, "%zu", n));
-}
-
 static void put_str(struct fs_buf *b, const char *s)
 {
 	fs_json_put_string(b, s, strlen(s));
@@ -516,10 +510,10 @@ void fs_infer_write_answer(struct fs_buf *b, enum fs_proto p, const struct fs_in
 	if (rows->want_score) {
 		fs_buf_puts(b, im->multiclass ? "{\"name\":\"scores\"" : "{\"name\":\"score\"");
 		fs_buf_puts(b, ",\"datatype\":\"FP64\",\"shape\":[");
-		put_size(b, n);
+		fs_json_put_u64(b, n);
 		if (im->multiclass) {
 			fs_buf_putc(b, ',');
-			put_size(b, k);
+			fs_json_put_u64(b, k);
 		}
 		fs_buf_puts(b, "],\"data\":[");
 		put_scores(b, out, n * k);
@@ -528,12 +522,12 @@ void fs_infer_write_answer(struct fs_buf *b, enum fs_proto p, const struct fs_in
 	if (im->multiclass && rows->want_class) {
 		fs_buf_puts(b, rows->want_score ? "," : "");
 		fs_buf_puts(b, "{\"name\":\"class\",\"datatype\":\"INT64\",\"shape\":[");
-		put_size(b, n);
+		fs_json_put_u64(b, n);
 		fs_buf_puts(b, "],\"data\":[");
 		for (size_t r = 0; r < n; r++) {
 			if (r)
 				fs_buf_putc(b, ',');
-			put_size(b, (size_t)cls[r]);
+			fs_json_put_u64(b, (uint64_t)cls[r]);
 		}
 		fs_buf_puts(b, "]}");
 	}
@@ -556,7 +550,7 @@ static void v2_tensor_meta(struct fs_buf *b, const char *name, const char *dt, s
 	fs_buf_puts(b, "\",\"shape\":[-1");
 	if (k) {
 		fs_buf_putc(b, ',');
-		put_size(b, k);
+		fs_json_put_u64(b, k);
 	}
 	fs_buf_puts(b, "]}");
 }
@@ -569,7 +563,7 @@ static void tf_tensor_meta(struct fs_buf *b, const char *name, const char *dt, s
 	fs_buf_puts(b, "\",\"tensor_shape\":{\"dim\":[{\"size\":\"-1\",\"name\":\"\"}");
 	if (k) {
 		fs_buf_puts(b, ",{\"size\":\"");
-		put_size(b, k);
+		fs_json_put_u64(b, k);
 		fs_buf_puts(b, "\",\"name\":\"\"}");
 	}
 	fs_buf_puts(b, "],\"unknown_rank\":false},\"name\":");
@@ -650,9 +644,9 @@ void fs_infer_write_request(struct fs_buf *b, enum fs_proto p, int named, char *
 	fs_buf_puts(b, "{\"inputs\":[");
 	if (!named) {
 		fs_buf_puts(b, "{\"name\":\"input-0\",\"shape\":[");
-		put_size(b, n);
+		fs_json_put_u64(b, n);
 		fs_buf_putc(b, ',');
-		put_size(b, nnames);
+		fs_json_put_u64(b, nnames);
 		fs_buf_puts(b, "],\"datatype\":\"FP64\",\"data\":[");
 		for (size_t i = 0; i < n * nnames; i++) {
 			if (i)
@@ -666,7 +660,7 @@ void fs_infer_write_request(struct fs_buf *b, enum fs_proto p, int named, char *
 		fs_buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
 		put_str(b, names[i]);
 		fs_buf_puts(b, ",\"shape\":[");
-		put_size(b, n);
+		fs_json_put_u64(b, n);
 		fs_buf_puts(b, "],\"datatype\":\"FP64\",\"data\":[");
 		for (size_t r = 0; r < n; r++) {
 			if (r)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <float.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -955,4 +956,10 @@ int fs_json_is_integer_text(const char *p, size_t n)
 		if (p[i] < '0' || p[i] > '9')
 			return 0;
 	return 1;
+}
+
+void fs_json_put_u64(struct fs_buf *b, uint64_t v)
+{
+	char s[24];
+	fs_buf_put(b, s, (size_t)snprintf(s, sizeof s, "%" PRIu64, v));
 }

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -23,6 +24,8 @@
  * written as null. Returns the length; out is NUL-terminated. */
 size_t fs_fmt_double(char out[FS_DBL_MAX], double x);
 void fs_json_put_double(struct fs_buf *b, double x);
+/* An unsigned integer in decimal. */
+void fs_json_put_u64(struct fs_buf *b, uint64_t v);
 /* The same for a float: the shortest decimal that reads back (strtof) as the
  * same float, as numpy prints a float32 (0.97423553). Model files hold
  * floats in this form (model.c). */

@@ -967,8 +967,7 @@ static void put_prediction(struct fs_score *s, struct fs_emit *em, const struct 
 		}
 		fs_buf_putc(b, ']');
 		fs_emit_key(em, sl->k_class, sl->l_class);
-		char n[16];
-		fs_buf_put(b, n, (size_t)snprintf(n, sizeof n, "%d", cls));
+		fs_json_put_u64(b, (uint64_t)cls);
 		return;
 	}
 	fs_json_put_double(b, out[0]);

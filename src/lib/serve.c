@@ -252,16 +252,49 @@ static void put_label(struct fs_buf *b, const char *v)
 	}
 }
 
-static void put_u(struct fs_buf *b, unsigned long long u)
+/* A series: NAME{model="MODEL" (no label for a NULL model), more labels
+ * with label(), then its value. */
+static void series(struct fs_buf *b, const char *name, const char *model)
 {
-	char s[32];
-	fs_buf_put(b, s, (size_t)snprintf(s, sizeof s, "%llu", u));
+	fs_buf_puts(b, name);
+	fs_buf_putc(b, '{');
+	if (model) {
+		fs_buf_puts(b, "model=\"");
+		put_label(b, model);
+		fs_buf_putc(b, '"');
+	}
+}
+
+static void label(struct fs_buf *b, const char *k, const char *v)
+{
+	if (b->p[b->len - 1] != '{')
+		fs_buf_putc(b, ',');
+	fs_buf_puts(b, k);
+	fs_buf_puts(b, "=\"");
+	put_label(b, v);
+	fs_buf_putc(b, '"');
+}
+
+static void value(struct fs_buf *b, unsigned long long u)
+{
+	fs_buf_puts(b, "} ");
+	fs_json_put_u64(b, u);
+	fs_buf_putc(b, '\n');
+}
+
+/* The code label of counter k: the status, or "other". */
+static const char *code_label(size_t k, char s[8])
+{
+	if (k == NCODES)
+		return "other";
+	snprintf(s, 8, "%d", codes[k]);
+	return s;
 }
 
 static void metrics(struct server *S, struct fs_buf *b)
 {
 	static const char *proto[] = {"v2", "tfserving"};
-	char s[64];
+	char s[32];
 	metric_head(b, "fsscore_requests_total", "counter",
 	            "Requests to a served model, by protocol and HTTP status code.");
 	for (size_t i = 0; i < S->n; i++)
@@ -270,17 +303,10 @@ static void metrics(struct server *S, struct fs_buf *b)
 				unsigned long long n = atomic_load(&S->models[i].st.requests[p][k]);
 				if (!n && k)
 					continue;  /* 200 always shows; other codes once they happened */
-				fs_buf_puts(b, "fsscore_requests_total{model=\"");
-				put_label(b, S->models[i].name);
-				fs_buf_puts(b, "\",protocol=\"");
-				fs_buf_puts(b, proto[p]);
-				if (k < NCODES)
-					snprintf(s, sizeof s, "\",code=\"%d\"} ", codes[k]);
-				else
-					snprintf(s, sizeof s, "\",code=\"other\"} ");
-				fs_buf_puts(b, s);
-				put_u(b, n);
-				fs_buf_putc(b, '\n');
+				series(b, "fsscore_requests_total", S->models[i].name);
+				label(b, "protocol", proto[p]);
+				label(b, "code", code_label(k, s));
+				value(b, n);
 			}
 	metric_head(b, "fsscore_request_errors_total", "counter",
 	            "Requests to a served model answered with an error (HTTP status >= 400).");
@@ -289,13 +315,9 @@ static void metrics(struct server *S, struct fs_buf *b)
 			unsigned long long n = 0;
 			for (size_t k = 1; k <= NCODES; k++)
 				n += atomic_load(&S->models[i].st.requests[p][k]);
-			fs_buf_puts(b, "fsscore_request_errors_total{model=\"");
-			put_label(b, S->models[i].name);
-			fs_buf_puts(b, "\",protocol=\"");
-			fs_buf_puts(b, proto[p]);
-			fs_buf_puts(b, "\"} ");
-			put_u(b, n);
-			fs_buf_putc(b, '\n');
+			series(b, "fsscore_request_errors_total", S->models[i].name);
+			label(b, "protocol", proto[p]);
+			value(b, n);
 		}
 	metric_head(b, "fsscore_other_requests_total", "counter",
 	            "Requests naming no served model (health, metadata of the server, unknown paths).");
@@ -303,21 +325,14 @@ static void metrics(struct server *S, struct fs_buf *b)
 		unsigned long long n = atomic_load(&S->other[k]);
 		if (!n && k)
 			continue;
-		if (k < NCODES)
-			snprintf(s, sizeof s, "fsscore_other_requests_total{code=\"%d\"} ", codes[k]);
-		else
-			snprintf(s, sizeof s, "fsscore_other_requests_total{code=\"other\"} ");
-		fs_buf_puts(b, s);
-		put_u(b, n);
-		fs_buf_putc(b, '\n');
+		series(b, "fsscore_other_requests_total", NULL);
+		label(b, "code", code_label(k, s));
+		value(b, n);
 	}
 	metric_head(b, "fsscore_events_total", "counter", "Rows scored.");
 	for (size_t i = 0; i < S->n; i++) {
-		fs_buf_puts(b, "fsscore_events_total{model=\"");
-		put_label(b, S->models[i].name);
-		fs_buf_puts(b, "\"} ");
-		put_u(b, atomic_load(&S->models[i].st.events));
-		fs_buf_putc(b, '\n');
+		series(b, "fsscore_events_total", S->models[i].name);
+		value(b, atomic_load(&S->models[i].st.events));
 	}
 	metric_head(b, "fsscore_request_duration_seconds", "histogram",
 	            "Time from a request's headers to its answer, scoring requests only.");
@@ -326,48 +341,35 @@ static void metrics(struct server *S, struct fs_buf *b)
 		unsigned long long cum = 0;
 		for (size_t k = 0; k <= NBOUNDS; k++) {
 			cum += atomic_load(&st->buckets[k]);
-			fs_buf_puts(b, "fsscore_request_duration_seconds_bucket{model=\"");
-			put_label(b, S->models[i].name);
+			series(b, "fsscore_request_duration_seconds_bucket", S->models[i].name);
 			if (k < NBOUNDS)
-				snprintf(s, sizeof s, "\",le=\"%g\"} ", bounds[k]);
-			else
-				snprintf(s, sizeof s, "\",le=\"+Inf\"} ");
-			fs_buf_puts(b, s);
-			put_u(b, cum);
-			fs_buf_putc(b, '\n');
+				snprintf(s, sizeof s, "%g", bounds[k]);
+			label(b, "le", k < NBOUNDS ? s : "+Inf");
+			value(b, cum);
 		}
-		fs_buf_puts(b, "fsscore_request_duration_seconds_sum{model=\"");
-		put_label(b, S->models[i].name);
-		snprintf(s, sizeof s, "\"} %.9f\n", (double)atomic_load(&st->sum_ns) / 1e9);
+		series(b, "fsscore_request_duration_seconds_sum", S->models[i].name);
+		snprintf(s, sizeof s, "} %.9f\n", (double)atomic_load(&st->sum_ns) / 1e9);
 		fs_buf_puts(b, s);
-		fs_buf_puts(b, "fsscore_request_duration_seconds_count{model=\"");
-		put_label(b, S->models[i].name);
-		fs_buf_puts(b, "\"} ");
-		put_u(b, atomic_load(&st->count));
-		fs_buf_putc(b, '\n');
+		series(b, "fsscore_request_duration_seconds_count", S->models[i].name);
+		value(b, atomic_load(&st->count));
 	}
 	metric_head(b, "fsscore_model_info", "gauge",
 	            "The model version serving under each name (its file name and content hash).");
 	for (size_t i = 0; i < S->n; i++) {
 		struct version *v = hold(S, &S->models[i]);
-		fs_buf_puts(b, "fsscore_model_info{model=\"");
-		put_label(b, S->models[i].name);
-		fs_buf_puts(b, "\",id=\"");
-		put_label(b, fs_model_id(v->m));
-		fs_buf_puts(b, "\",kind=\"");
-		put_label(b, fs_model_describe(v->m));
-		fs_buf_puts(b, "\"} 1\n");
+		series(b, "fsscore_model_info", S->models[i].name);
+		label(b, "id", fs_model_id(v->m));
+		label(b, "kind", fs_model_describe(v->m));
+		value(b, 1);
 		let_go(S, v);
 	}
 	metric_head(b, "fsscore_model_reloads_total", "counter",
 	            "Reloads of a model's file: taken (ok) or refused, the old version serving on.");
 	for (size_t i = 0; i < S->n; i++)
 		for (int ok = 1; ok >= 0; ok--) {
-			fs_buf_puts(b, "fsscore_model_reloads_total{model=\"");
-			put_label(b, S->models[i].name);
-			fs_buf_puts(b, ok ? "\",result=\"ok\"} " : "\",result=\"failed\"} ");
-			put_u(b, atomic_load(ok ? &S->models[i].st.reloads_ok : &S->models[i].st.reloads_failed));
-			fs_buf_putc(b, '\n');
+			series(b, "fsscore_model_reloads_total", S->models[i].name);
+			label(b, "result", ok ? "ok" : "failed");
+			value(b, atomic_load(ok ? &S->models[i].st.reloads_ok : &S->models[i].st.reloads_failed));
 		}
 }
 
