@@ -152,6 +152,38 @@ static double number(const char *opt, const char *arg, double min, int open)
 	return d;
 }
 
+/* Options of one mode only, and the mode they belong to: a usage error
+ * names the last one given when its mode is not on. */
+enum { MODE_LEARN, MODE_SERVE, MODE_ENDPOINT, NMODES };
+
+static int mode_of(int id)
+{
+	switch (id) {
+	case OPT_HASH: case OPT_HASH_BITS: case OPT_ALGORITHM: case OPT_LOSS: case OPT_ALPHA:
+	case OPT_BETA: case OPT_L1: case OPT_L2: case OPT_SCHEDULE: case OPT_MIN_RATE: case OPT_CLIP:
+	case OPT_SAVE: case OPT_SAVE_EVERY: case OPT_PROGRESS: case OPT_PROGRESS_EVERY:
+	case OPT_AUC_WINDOW: case OPT_QUIET:
+		return MODE_LEARN;
+	case OPT_NAME: case OPT_THREADS: case OPT_MAX_BODY:
+		return MODE_SERVE;
+	case OPT_PROTOCOL: case OPT_INFLIGHT: case OPT_BATCH: case OPT_BATCH_WAIT: case OPT_TIMEOUT:
+	case OPT_RETRIES: case OPT_RETRY_WAIT: case OPT_ON_ERROR:
+		return MODE_ENDPOINT;
+	}
+	return -1;
+}
+
+/* "--name" of an option id, or NULL for none. */
+static const char *option_name(int id, char buf[64])
+{
+	for (const struct fs_option *o = options; o->name; o++)
+		if (o->id == id) {
+			snprintf(buf, 64, "--%s", o->name);
+			return buf;
+		}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct fs_loop_config loop = {.max_errors = -1};
@@ -160,17 +192,16 @@ int main(int argc, char **argv)
 		              .invsqrt = 1, .bits = 18},
 		.auc_window = 10000,
 	};
-	int learn_only = 0;
-	const char *learn_opt = NULL;
 	struct fs_serve_config serve = {.max_body = 16 << 20};
 	char **models = fs_xcalloc((size_t)argc, sizeof *models);
 	char **names = fs_xcalloc((size_t)argc, sizeof *names);
 	size_t nmodels = 0;
-	const char *serve_opt = NULL;
 	struct fs_cli cli;
 	const char *arg;
 	int id, want_check = 0;
-	const char *endpoint_opt = NULL, *protocol = NULL;
+	const char *protocol = NULL;
+	int mode_opt[NMODES] = {0};  /* per mode, the last of its options given */
+	char names_buf[NMODES][64];
 	sc.endpoint = (struct fs_endpoint_config){.inflight = 4, .batch = 1, .timeout_ns = 1000000000,
 	                                          .retries = 3, .retry_wait_ns = 100000000};
 
@@ -179,6 +210,8 @@ int main(int argc, char **argv)
 	while ((id = fs_cli_next(&cli, &arg)) != -1) {
 		if (fs_cli_common(&cli, &loop, id, arg, description))
 			continue;
+		if (mode_of(id) >= 0)
+			mode_opt[mode_of(id)] = id;
 		switch (id) {
 		case OPT_MODEL:
 			if (!sc.model)
@@ -192,39 +225,31 @@ int main(int argc, char **argv)
 			sc.endpoint.url = arg;
 			break;
 		case OPT_PROTOCOL:
-			endpoint_opt = "--protocol";
 			if (strcmp(arg, "v2") && strcmp(arg, "tfserving"))
 				fs_usage_error(usage, "--protocol: \"%s\" is not v2 or tfserving", arg);
 			protocol = arg;
 			break;
 		case OPT_INFLIGHT:
-			endpoint_opt = "--inflight";
 			sc.endpoint.inflight = (unsigned)fs_cli_number(&cli, "--inflight", arg, 1, 1024);
 			break;
 		case OPT_BATCH:
-			endpoint_opt = "--batch";
 			sc.endpoint.batch = (size_t)fs_cli_number(&cli, "--batch", arg, 1, 100000);
 			break;
 		case OPT_BATCH_WAIT:
-			endpoint_opt = "--batch-wait";
 			sc.endpoint.batch_wait_ns = strcmp(arg, "0") ? fs_cli_duration(&cli, "--batch-wait", arg) : 0;
 			break;
 		case OPT_TIMEOUT:
-			endpoint_opt = "--timeout";
 			sc.endpoint.timeout_ns = fs_cli_duration(&cli, "--timeout", arg);
 			if (sc.endpoint.timeout_ns < 1000000)
 				fs_usage_error(usage, "--timeout %s: give at least 1ms", arg);
 			break;
 		case OPT_RETRIES:
-			endpoint_opt = "--retries";
 			sc.endpoint.retries = (unsigned)fs_cli_number(&cli, "--retries", arg, 0, 20);
 			break;
 		case OPT_RETRY_WAIT:
-			endpoint_opt = "--retry-wait";
 			sc.endpoint.retry_wait_ns = fs_cli_duration(&cli, "--retry-wait", arg);
 			break;
 		case OPT_ON_ERROR:
-			endpoint_opt = "--on-error";
 			if (!strcmp(arg, "fail"))
 				sc.on_error = FS_ON_ERROR_FAIL;
 			else if (!strcmp(arg, "null"))
@@ -236,7 +261,6 @@ int main(int argc, char **argv)
 				fs_usage_error(usage, "--on-error: \"%s\" is not fail, null or fallback:FILE", arg);
 			break;
 		case OPT_NAME:
-			serve_opt = "--name";
 			if (!nmodels)
 				fs_usage_error(usage, "--name %s: it names the --model given before it", arg);
 			if (names[nmodels - 1])
@@ -245,11 +269,9 @@ int main(int argc, char **argv)
 			names[nmodels - 1] = (char *)arg;
 			break;
 		case OPT_THREADS:
-			serve_opt = "--threads";
 			serve.threads = (unsigned)fs_cli_number(&cli, "--threads", arg, 1, 1024);
 			break;
 		case OPT_MAX_BODY:
-			serve_opt = "--max-body";
 			serve.max_body = (size_t)fs_cli_size(&cli, "--max-body", arg);
 			break;
 		case OPT_SHADOW:
@@ -291,84 +313,80 @@ int main(int argc, char **argv)
 		case OPT_LABEL:
 			sc.label = arg;
 			break;
-		default:
-			learn_only = 1;
-			for (const struct fs_option *o = options; o->name; o++)
-				if (o->id == id)
-					learn_opt = o->name;
-			switch (id) {
-			case OPT_HASH:
-				sc.hash = arg;
-				break;
-			case OPT_HASH_BITS:
-				sc.learn_cfg.bits = (unsigned)fs_cli_number(&cli, "--hash-bits", arg, 1,
-				                                            FS_HASH_BITS_MAX);
-				break;
-			case OPT_ALGORITHM:
-				if (!strcmp(arg, "ftrl"))
-					sc.learn_cfg.algo = FS_LEARN_FTRL;
-				else if (!strcmp(arg, "adagrad"))
-					sc.learn_cfg.algo = FS_LEARN_ADAGRAD;
-				else if (!strcmp(arg, "sgd"))
-					sc.learn_cfg.algo = FS_LEARN_SGD;
-				else
-					fs_usage_error(usage, "--algorithm: \"%s\" is not one of ftrl, adagrad, sgd", arg);
-				break;
-			case OPT_LOSS:
-				if (strcmp(arg, "log") && strcmp(arg, "squared"))
-					fs_usage_error(usage, "--loss: \"%s\" is not log or squared", arg);
-				sc.learn_cfg.squared = !strcmp(arg, "squared");
-				break;
-			case OPT_ALPHA:
-				sc.learn_cfg.alpha = number("alpha", arg, 0, 1);
-				break;
-			case OPT_BETA:
-				sc.learn_cfg.beta = number("beta", arg, 0, 1);
-				break;
-			case OPT_L1:
-				sc.learn_cfg.l1 = number("l1", arg, 0, 0);
-				break;
-			case OPT_L2:
-				sc.learn_cfg.l2 = number("l2", arg, 0, 0);
-				break;
-			case OPT_SCHEDULE:
-				if (strcmp(arg, "invsqrt") && strcmp(arg, "constant"))
-					fs_usage_error(usage, "--schedule: \"%s\" is not invsqrt or constant", arg);
-				sc.learn_cfg.invsqrt = !strcmp(arg, "invsqrt");
-				break;
-			case OPT_MIN_RATE:
-				sc.learn_cfg.min_rate = number("min-rate", arg, 0, 1);
-				break;
-			case OPT_CLIP:
-				sc.learn_cfg.clip = number("clip", arg, 0, 1);
-				break;
-			case OPT_SAVE:
-				sc.save = arg;
-				break;
-			case OPT_SAVE_EVERY:
-				/* a bare number counts examples learned; a duration is wall time */
-				if (arg[strspn(arg, "0123456789")] == '\0')
-					sc.save_every = (uint64_t)fs_cli_number(&cli, "--save-every", arg, 1, LLONG_MAX);
-				else
-					sc.save_every_ns = fs_cli_duration(&cli, "--save-every", arg);
-				break;
-			case OPT_PROGRESS:
-				sc.progress = arg;
-				break;
-			case OPT_PROGRESS_EVERY:
-				sc.progress_every = (uint64_t)fs_cli_number(&cli, "--progress-every", arg, 1,
-				                                            LLONG_MAX);
-				break;
-			case OPT_AUC_WINDOW:
-				sc.auc_window = (size_t)fs_cli_number(&cli, "--auc-window", arg, 1, 100000000);
-				break;
-			case OPT_QUIET:
-				sc.quiet = 1;
-				break;
-			}
+		case OPT_HASH:
+			sc.hash = arg;
+			break;
+		case OPT_HASH_BITS:
+			sc.learn_cfg.bits = (unsigned)fs_cli_number(&cli, "--hash-bits", arg, 1,
+			                                            FS_HASH_BITS_MAX);
+			break;
+		case OPT_ALGORITHM:
+			if (!strcmp(arg, "ftrl"))
+				sc.learn_cfg.algo = FS_LEARN_FTRL;
+			else if (!strcmp(arg, "adagrad"))
+				sc.learn_cfg.algo = FS_LEARN_ADAGRAD;
+			else if (!strcmp(arg, "sgd"))
+				sc.learn_cfg.algo = FS_LEARN_SGD;
+			else
+				fs_usage_error(usage, "--algorithm: \"%s\" is not one of ftrl, adagrad, sgd", arg);
+			break;
+		case OPT_LOSS:
+			if (strcmp(arg, "log") && strcmp(arg, "squared"))
+				fs_usage_error(usage, "--loss: \"%s\" is not log or squared", arg);
+			sc.learn_cfg.squared = !strcmp(arg, "squared");
+			break;
+		case OPT_ALPHA:
+			sc.learn_cfg.alpha = number("alpha", arg, 0, 1);
+			break;
+		case OPT_BETA:
+			sc.learn_cfg.beta = number("beta", arg, 0, 1);
+			break;
+		case OPT_L1:
+			sc.learn_cfg.l1 = number("l1", arg, 0, 0);
+			break;
+		case OPT_L2:
+			sc.learn_cfg.l2 = number("l2", arg, 0, 0);
+			break;
+		case OPT_SCHEDULE:
+			if (strcmp(arg, "invsqrt") && strcmp(arg, "constant"))
+				fs_usage_error(usage, "--schedule: \"%s\" is not invsqrt or constant", arg);
+			sc.learn_cfg.invsqrt = !strcmp(arg, "invsqrt");
+			break;
+		case OPT_MIN_RATE:
+			sc.learn_cfg.min_rate = number("min-rate", arg, 0, 1);
+			break;
+		case OPT_CLIP:
+			sc.learn_cfg.clip = number("clip", arg, 0, 1);
+			break;
+		case OPT_SAVE:
+			sc.save = arg;
+			break;
+		case OPT_SAVE_EVERY:
+			/* a bare number counts examples learned; a duration is wall time */
+			if (arg[strspn(arg, "0123456789")] == '\0')
+				sc.save_every = (uint64_t)fs_cli_number(&cli, "--save-every", arg, 1, LLONG_MAX);
+			else
+				sc.save_every_ns = fs_cli_duration(&cli, "--save-every", arg);
+			break;
+		case OPT_PROGRESS:
+			sc.progress = arg;
+			break;
+		case OPT_PROGRESS_EVERY:
+			sc.progress_every = (uint64_t)fs_cli_number(&cli, "--progress-every", arg, 1,
+			                                            LLONG_MAX);
+			break;
+		case OPT_AUC_WINDOW:
+			sc.auc_window = (size_t)fs_cli_number(&cli, "--auc-window", arg, 1, 100000000);
+			break;
+		case OPT_QUIET:
+			sc.quiet = 1;
+			break;
 		}
 	}
 	fs_cli_free(&cli);
+	const char *learn_opt = option_name(mode_opt[MODE_LEARN], names_buf[MODE_LEARN]);
+	const char *serve_opt = option_name(mode_opt[MODE_SERVE], names_buf[MODE_SERVE]);
+	const char *endpoint_opt = option_name(mode_opt[MODE_ENDPOINT], names_buf[MODE_ENDPOINT]);
 	if (serve.listen) {
 		const char *no = sc.learn ? "--learn" : sc.shadow ? "--shadow" : want_check ? "--check" :
 		                 sc.has_threshold ? "--threshold" : sc.suffix ? "--suffix" :
@@ -377,8 +395,7 @@ int main(int argc, char **argv)
 		                 loop.max_errors >= 0 ? "--max-errors" : loop.kcat ? "--kcat" :
 		                 loop.regex ? "--regex" : NULL;
 		if (no)
-			fs_usage_error(usage, "--serve answers HTTP requests; %s%s is for scoring a stream",
-			               learn_opt && no == learn_opt ? "--" : "", no);
+			fs_usage_error(usage, "--serve answers HTTP requests; %s is for scoring a stream", no);
 		if (optind < argc)
 			fs_usage_error(usage, "--serve reads no input: \"%s\"? (clients send rows over HTTP)",
 			               argv[optind]);
@@ -419,8 +436,8 @@ int main(int argc, char **argv)
 	if (sc.label && !sc.learn)
 		fs_usage_error(usage, "--label is for --learn (fsgroundtruth measures a served model "
 		               "against its labels)");
-	if (learn_only && !sc.learn)
-		fs_usage_error(usage, "--%s is an option of --learn", learn_opt);
+	if (learn_opt && !sc.learn)
+		fs_usage_error(usage, "%s is an option of --learn", learn_opt);
 	if (sc.learn && (want_check || sc.watch))
 		fs_usage_error(usage, "--learn writes its model, it does not read one back: "
 		               "drop %s (a second fsscore --watch serves the saved model)",
