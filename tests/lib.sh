@@ -9,7 +9,9 @@ export top_srcdir top_builddir
 PATH="$top_builddir:$PATH"
 export LC_ALL=C
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fstools-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+# background processes a test adds to $pids (servers) are killed at exit
+pids=""
+trap 'kill $pids 2>/dev/null; rm -rf "$TMP"' EXIT
 tap_n=0
 tap_failed=0
 
@@ -20,6 +22,19 @@ skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $*"; }
 # check DESCRIPTION COMMAND...: ok when the command succeeds.
 check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 diag() { sed 's/^/# /'; }
+
+# listening_port LOG PID: the port of an fsscore --serve whose standard
+# error is LOG, from its "listening on" line, once it is there (at most
+# 10 s, and not after PID ended); nothing when it never came.
+listening_port() {
+	for _ in $(seq 200); do
+		p=$(sed -n 's/.*listening on http:\/\/.*:\([0-9][0-9]*\).*/\1/p' "$1")
+		[ -n "$p" ] && { echo "$p"; return 0; }
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
 
 # golden DIR: runs each case DIR/NAME.sh in a fresh scratch directory with
 # the fixtures of DIR/data copied in; its stdout, stderr and exit status

@@ -23,6 +23,10 @@
 #   bench_pin               PIN=(taskset -c 0) when taskset works, for the
 #                           timed tools; HPIN=(taskset -c 1) when CPU 1 can be
 #                           pinned too, for a harness; empty arrays otherwise
+#   bench_score_input       score.sh's events ($N of them, seed $SEED) and XGBoost
+#                           model, generated once with score_gen.py by $PY and
+#                           cached in out/ (the names change with score_gen.py):
+#                           sets INPUT, MODEL, BYTES and LINES
 #   bench_machine           print "CPU, N cores, RAM RAM, Debian V, kernel K"
 #                           (the "machine:" line of the reports)
 
@@ -64,4 +68,24 @@ bench_machine() {
 	ram=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	deb=$(cat /etc/debian_version 2>/dev/null || echo "?")
 	echo "${cpu:-?}, $(nproc) cores, $ram RAM, Debian $deb, kernel $(uname -r)"
+}
+
+bench_score_input() {
+	local gen_id
+	gen_id=$(md5sum < "$here/score_gen.py" | cut -c1-8)
+	INPUT=$out/score-events-$N-$SEED-$gen_id.ndjson
+	MODEL=$out/score-model-$SEED-$gen_id.json
+	if [ ! -s "$INPUT" ]; then
+		echo "generating $INPUT ..." >&2
+		$PY "$here/score_gen.py" events "$N" "$SEED" > "$INPUT.tmp" && mv "$INPUT.tmp" "$INPUT" \
+			|| die "score_gen.py events failed"
+	fi
+	if [ ! -s "$MODEL" ]; then
+		echo "training $MODEL ..." >&2
+		$PY "$here/score_gen.py" model "$SEED" "$MODEL.tmp.json" && mv "$MODEL.tmp.json" "$MODEL" \
+			|| die "score_gen.py model failed"
+	fi
+	BYTES=$(stat -c %s "$INPUT")
+	LINES=$(wc -l < "$INPUT")
+	[ "$LINES" -eq "$N" ] || die "$INPUT has $LINES lines, expected $N"
 }

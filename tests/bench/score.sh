@@ -44,22 +44,7 @@ $PY -c 'import xgboost, numpy' 2>/dev/null \
 bench_pin
 
 # ---- input and model, generated once and cached (the names change with score_gen.py) ----
-gen_id=$(md5sum < "$here/score_gen.py" | cut -c1-8)
-INPUT=$out/score-events-$N-$SEED-$gen_id.ndjson
-MODEL=$out/score-model-$SEED-$gen_id.json
-if [ ! -s "$INPUT" ]; then
-	echo "generating $INPUT ..." >&2
-	$PY "$here/score_gen.py" events "$N" "$SEED" > "$INPUT.tmp" && mv "$INPUT.tmp" "$INPUT" \
-		|| die "score_gen.py events failed"
-fi
-if [ ! -s "$MODEL" ]; then
-	echo "training $MODEL ..." >&2
-	$PY "$here/score_gen.py" model "$SEED" "$MODEL.tmp.json" && mv "$MODEL.tmp.json" "$MODEL" \
-		|| die "score_gen.py model failed"
-fi
-BYTES=$(stat -c %s "$INPUT")
-LINES=$(wc -l < "$INPUT")
-[ "$LINES" -eq "$N" ] || die "$INPUT has $LINES lines, expected $N"
+bench_score_input
 PREFIX=$out/score-prefix.ndjson
 head -n "$ONE_N" "$INPUT" > "$PREFIX" || die "cannot write $PREFIX"
 

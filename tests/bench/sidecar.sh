@@ -88,22 +88,7 @@ bench_pin
 CLK_TCK=$(getconf CLK_TCK)
 
 # ---- input and model: score.sh's, generated once and cached ----
-gen_id=$(md5sum < "$here/score_gen.py" | cut -c1-8)
-INPUT=$out/score-events-$N-$SEED-$gen_id.ndjson
-MODEL=$out/score-model-$SEED-$gen_id.json
-if [ ! -s "$INPUT" ]; then
-	echo "generating $INPUT ..." >&2
-	$PY "$here/score_gen.py" events "$N" "$SEED" > "$INPUT.tmp" && mv "$INPUT.tmp" "$INPUT" \
-		|| die "score_gen.py events failed"
-fi
-if [ ! -s "$MODEL" ]; then
-	echo "training $MODEL ..." >&2
-	$PY "$here/score_gen.py" model "$SEED" "$MODEL.tmp.json" && mv "$MODEL.tmp.json" "$MODEL" \
-		|| die "score_gen.py model failed"
-fi
-BYTES=$(stat -c %s "$INPUT")
-LINES=$(wc -l < "$INPUT")
-[ "$LINES" -eq "$N" ] || die "$INPUT has $LINES lines, expected $N"
+bench_score_input
 # each latency run takes LAT_N / LAT_ROUNDS + 1000 events from the input
 [ "$LINES" -ge $((LAT_N / LAT_ROUNDS + 1001)) ] || die "BENCH_LAT_N=$LAT_N needs at least $((LAT_N / LAT_ROUNDS + 1001)) events"
 SLOW=$out/sidecar-slow.ndjson

@@ -32,12 +32,6 @@ if ! fsscore --help 2>/dev/null | grep -q -- --endpoint; then
 fi
 plan 56
 
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
 
 # serve TAG ARGS...: endpoint_server.py on lin.json in the background, its
 # log in TAG.log; sets $port and $spid

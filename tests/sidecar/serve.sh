@@ -39,13 +39,6 @@ fi
 ngarbage=$("$PY" "$CHK" garbage --count)
 plan $((105 + ngarbage))
 
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
 # serve TAG ARGS...: fsscore --serve ${LISTEN:-0} ARGS in the background,
 # its stderr in TAG.err; sets $spid, and $port from the "listening" line
 serve() {
@@ -55,13 +48,7 @@ serve() {
 	fsscore --serve "${LISTEN:-0}" "$@" 2> "$tag.err" &
 	spid=$!
 	pids="$pids $spid"
-	port=""
-	for _ in $(seq 200); do
-		port=$(sed -n 's/.*listening on http:\/\/.*:\([0-9][0-9]*\).*/\1/p' "$tag.err")
-		[ -n "$port" ] && return 0
-		kill -0 "$spid" 2>/dev/null || break
-		sleep 0.05
-	done
+	port=$(listening_port "$tag.err" $spid) && return 0
 	echo "# fsscore --serve $* did not start:"
 	diag < "$tag.err"
 	return 1

@@ -11,22 +11,15 @@ plan 12
 cd "$TMP"
 data=$top_srcdir/tests/cli/fsscore/data
 cp "$data/fraud.json" "$data/classes.json" .
-pids=""
-trap 'kill $pids 2>/dev/null; rm -rf "$TMP"' EXIT
 
-# serve LOG ARGS...: starts fsscore --serve on a free port; sets $port
+# serve LOG ARGS...: starts fsscore --serve on a free port; sets $server and $port
 serve() {
 	log=$1
 	shift
 	fsscore --serve 127.0.0.1:0 "$@" 2> "$log" &
-	pids="$pids $!"
 	server=$!
-	for _ in $(seq 200); do
-		port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$log")
-		[ -n "$port" ] && return 0
-		sleep 0.05
-	done
-	return 1
+	pids="$pids $server"
+	port=$(listening_port "$log" $server)
 }
 
 # 3000 events, some with missing and null features
