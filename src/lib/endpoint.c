@@ -52,7 +52,7 @@ struct fs_endpoint {
 	int named;               /* inputs sent by name (they came from the metadata) */
 	CURLM *multi;
 	struct curl_slist *headers;
-	CURL **idle;             /* easy handles not in use */
+	CURL **idle;             /* easy handles not in use (at most one a request in flight) */
 	size_t nidle;
 	struct fs_ring q;        /* of struct batch *, oldest first */
 	size_t taken;            /* rows of the front batch already taken */
@@ -226,7 +226,6 @@ static void ended(struct fs_endpoint *e, struct batch *b, CURLcode rc)
 	int again = 0, silent = 0;  /* silent: no HTTP answer at all */
 	curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &http);
 	curl_multi_remove_handle(e->multi, b->h);
-	e->idle = fs_xrealloc(e->idle, (e->nidle + 1) * sizeof *e->idle);
 	e->idle[e->nidle++] = b->h;
 	b->h = NULL;
 	if (rc != CURLE_OK) {
@@ -554,6 +553,7 @@ struct fs_endpoint *fs_endpoint_open(const struct fs_endpoint_config *cfg, char 
 	struct fs_endpoint *e = fs_xcalloc(1, sizeof *e);
 	e->cfg = *cfg;
 	e->q.size = sizeof(struct batch *);
+	e->idle = fs_xcalloc(cfg->inflight, sizeof *e->idle);
 	if (cfg->nnames) {
 		e->names = fs_xcalloc(cfg->nnames, sizeof *e->names);
 		for (size_t i = 0; i < cfg->nnames; i++)
