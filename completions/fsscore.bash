@@ -4,17 +4,20 @@
 # that the two lists below name the same ones.
 
 # Files, also with spaces in their names; bash-completion's _filedir when loaded.
-# With an extension (json), the files ending in it and the directories come
-# first, and any file when none matches.
+# With extensions (json, or json|pt), the files ending in one and the
+# directories come first, and any file when none matches.
 _fsscore_files()
 {
     if declare -F _filedir >/dev/null; then
-        [[ $2 ]] && _filedir "$2"
+        [[ $2 ]] && _filedir "@($2)"
         ((${#COMPREPLY[@]})) || _filedir
     else
         compopt -o filenames 2>/dev/null
+        local ext
         [[ $2 ]] && mapfile -t COMPREPLY < <({
-            compgen -f -X "!*.$2" -- "$1"
+            for ext in ${2//|/ }; do
+                compgen -f -X "!*.$ext" -- "$1"
+            done
             compgen -d -- "$1"
         } | sort -u)
         ((${#COMPREPLY[@]})) || mapfile -t COMPREPLY < <(compgen -f -- "$1")
@@ -69,9 +72,14 @@ _fsscore()
     fi
 
     case $prev in
-    -m | --model | --shadow | --save)
-        # XGBoost JSON or fstools-linear (--save writes the latter): *.json
-        # first, any file allowed
+    -m | --model | --shadow)
+        # XGBoost JSON, fstools-linear or TorchScript: *.json and *.pt first,
+        # any file allowed
+        _fsscore_files "$cur" 'json|pt'
+        return 0
+        ;;
+    --save)
+        # --learn writes fstools-linear: *.json first, any file allowed
         _fsscore_files "$cur" json
         return 0
         ;;

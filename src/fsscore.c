@@ -20,6 +20,7 @@
 static const char usage[] =
 	"fsscore --model FILE [--shadow FILE] [--from NAME] [--features LIST]\n"
 	"               [--threshold T] [--suffix S] [--watch] [--strict] [-o FILE]\n"
+	"               [--batch N [--batch-wait DURATION]] [--threads N]\n"
 	"               [--kcat | --regex PATTERN] [--errors FILE] [--max-errors N] [FILE ...]\n"
 	"       fsscore --learn --label FIELD [--model FILE | --features LIST --hash LIST]\n"
 	"               [--algorithm ftrl|adagrad|sgd] [--alpha A] [--beta B] [--l1 L] [--l2 L]\n"
@@ -28,12 +29,12 @@ static const char usage[] =
 	"               [--batch N [--batch-wait DURATION]] [--timeout DURATION] [--retries N]\n"
 	"               [--on-error fail|null|fallback:FILE] [options] [FILE ...]\n"
 	"       fsscore --serve [ADDR:]PORT --model FILE [--name NAME] [--model FILE [--name NAME]]...\n"
-	"               [--features LIST] [--watch] [--threads N] [--max-body SIZE]\n"
+	"               [--features LIST] [--watch] [--threads N] [--batch N] [--max-body SIZE]\n"
 	"       fsscore --model FILE [--shadow FILE] --check";
 
 static const char description[] =
-	"Scores each event with a model trained elsewhere (XGBoost JSON, or the fstools\n"
-	"linear format) and writes the event with \"score\" (\"scores\" and \"class\" for\n"
+	"Scores each event with a model trained elsewhere (XGBoost JSON, the fstools\n"
+	"linear format, or TorchScript) and writes the event with \"score\" (\"scores\" and \"class\" for\n"
 	"multiclass) and \"model\" appended. On SIGHUP, and with --watch when the file\n"
 	"changes, the model is reloaded between two events; a bad file leaves the old\n"
 	"model serving. With --learn, a linear model learns from each event's label\n"
@@ -53,7 +54,7 @@ static const struct fs_option options[] = {
 	{"algorithm", 0, "NAME", "--learn with ftrl (default), adagrad or sgd", OPT_ALGORITHM},
 	{"alpha", 0, "A", "learning rate: alpha / (beta + sqrt(sum of g^2)) (default: 0.1)", OPT_ALPHA},
 	{"auc-window", 0, "N", "the progress's recent AUC covers N examples (default: 10000)", OPT_AUC_WINDOW},
-	{"batch", 0, "N", "--endpoint: events per request (default: 1)", OPT_BATCH},
+	{"batch", 0, "N", "events per pass of the model, or per --endpoint request (default: 1)", OPT_BATCH},
 	{"batch-wait", 0, "DURATION", "a partial batch waits this long for more when input pauses (default: 0)", OPT_BATCH_WAIT},
 	{"beta", 0, "B", "see --alpha (default: 1)", OPT_BETA},
 	{"check", 0, NULL, "load the models, print what they are as JSON, and exit", OPT_CHECK},
@@ -71,7 +72,7 @@ static const struct fs_option options[] = {
 	{"loss", 0, "LOSS", "log (logistic link, default) or squared (identity)", OPT_LOSS},
 	{"max-body", 0, "SIZE", "--serve: larger request bodies get a 413 (default: 16M)", OPT_MAX_BODY},
 	{"min-rate", 0, "R", "no learning rate falls below R, to follow drift", OPT_MIN_RATE},
-	{"model", 'm', "FILE", "the model: XGBoost JSON or fstools-linear", OPT_MODEL},
+	{"model", 'm', "FILE", "the model: XGBoost JSON, fstools-linear or TorchScript", OPT_MODEL},
 	{"name", 0, "NAME", "--serve the --model before it as NAME (default: its file name)", OPT_NAME},
 	{"on-error", 0, "POLICY", "--endpoint failed for good: fail (exit 69), null, or fallback:FILE", OPT_ON_ERROR},
 	{"progress", 0, "FILE", "progressive validation records as NDJSON to FILE", OPT_PROGRESS},
@@ -88,7 +89,7 @@ static const struct fs_option options[] = {
 	{"strict", 0, NULL, "reject events that lack a feature (null still counts as missing)", OPT_STRICT},
 	{"suffix", 0, "S", "write score+S, model+S, ... (an event already scored once)", OPT_SUFFIX},
 	{"timeout", 0, "DURATION", "--endpoint: give up on an attempt after DURATION (default: 1s)", OPT_TIMEOUT},
-	{"threads", 0, "N", "--serve: request threads (default: one per CPU)", OPT_THREADS},
+	{"threads", 0, "N", "libtorch's threads in a pass (default: 1); --serve: request threads (default: one per CPU)", OPT_THREADS},
 	{"threshold", 0, "T", "add \"flag\": true when score >= T", OPT_THRESHOLD},
 	{"watch", 0, NULL, "reload a model as soon as its file is replaced or rewritten", OPT_WATCH},
 	FS_INPUT_OPTIONS,
@@ -99,11 +100,13 @@ static const struct fs_option options[] = {
 static int check(const struct fs_score_config *cfg)
 {
 	const char *paths[] = {cfg->model, cfg->shadow};
+	size_t ngiven = 0;
+	char **given = cfg->features ? fs_cli_list(cfg->features, &ngiven) : NULL;
 	struct fs_buf b = {0};
 	for (size_t i = 0; i < 2 && paths[i]; i++) {
 		char err[768];
 		int status;
-		struct fs_model *m = fs_model_load(paths[i], err, sizeof err, &status);
+		struct fs_model *m = fs_model_load(paths[i], given, ngiven, err, sizeof err, &status);
 		if (!m)
 			fs_die(status, "%s", err);
 		fs_buf_puts(&b, "{\"model\":");
@@ -138,6 +141,7 @@ static int check(const struct fs_score_config *cfg)
 	}
 	fwrite(b.p, 1, b.len, stdout);
 	fs_buf_free(&b);
+	fs_cli_list_free(given, ngiven);
 	return fclose(stdout) == 0 ? FS_EX_OK : FS_EX_IOERR;
 }
 
@@ -164,9 +168,9 @@ static int mode_of(int id)
 	case OPT_SAVE: case OPT_SAVE_EVERY: case OPT_PROGRESS: case OPT_PROGRESS_EVERY:
 	case OPT_AUC_WINDOW: case OPT_QUIET:
 		return MODE_LEARN;
-	case OPT_NAME: case OPT_THREADS: case OPT_MAX_BODY:
+	case OPT_NAME: case OPT_MAX_BODY:
 		return MODE_SERVE;
-	case OPT_PROTOCOL: case OPT_INFLIGHT: case OPT_BATCH: case OPT_BATCH_WAIT: case OPT_TIMEOUT:
+	case OPT_PROTOCOL: case OPT_INFLIGHT: case OPT_TIMEOUT:
 	case OPT_RETRIES: case OPT_RETRY_WAIT: case OPT_ON_ERROR:
 		return MODE_ENDPOINT;
 	}
@@ -198,7 +202,7 @@ int main(int argc, char **argv)
 	size_t nmodels = 0;
 	struct fs_cli cli;
 	const char *arg;
-	int id, want_check = 0;
+	int id, want_check = 0, has_batch_wait = 0;
 	const char *protocol = NULL;
 	int mode_opt[NMODES] = {0};  /* per mode, the last of its options given */
 	char names_buf[NMODES][64];
@@ -233,10 +237,11 @@ int main(int argc, char **argv)
 			sc.endpoint.inflight = (unsigned)fs_cli_number(&cli, "--inflight", arg, 1, 1024);
 			break;
 		case OPT_BATCH:
-			sc.endpoint.batch = (size_t)fs_cli_number(&cli, "--batch", arg, 1, 100000);
+			sc.batch = (size_t)fs_cli_number(&cli, "--batch", arg, 1, 100000);
 			break;
 		case OPT_BATCH_WAIT:
-			sc.endpoint.batch_wait_ns = strcmp(arg, "0") ? fs_cli_duration(&cli, "--batch-wait", arg) : 0;
+			sc.batch_wait_ns = strcmp(arg, "0") ? fs_cli_duration(&cli, "--batch-wait", arg) : 0;
+			has_batch_wait = 1;
 			break;
 		case OPT_TIMEOUT:
 			sc.endpoint.timeout_ns = fs_cli_duration(&cli, "--timeout", arg);
@@ -269,7 +274,7 @@ int main(int argc, char **argv)
 			names[nmodels - 1] = (char *)arg;
 			break;
 		case OPT_THREADS:
-			serve.threads = (unsigned)fs_cli_number(&cli, "--threads", arg, 1, 1024);
+			sc.threads = (int)fs_cli_number(&cli, "--threads", arg, 1, 1024);
 			break;
 		case OPT_MAX_BODY:
 			serve.max_body = (size_t)fs_cli_size(&cli, "--max-body", arg);
@@ -394,6 +399,8 @@ int main(int argc, char **argv)
 		                 learn_opt ? learn_opt : loop.output ? "--output" : loop.errors ? "--errors" :
 		                 loop.max_errors >= 0 ? "--max-errors" : loop.kcat ? "--kcat" :
 		                 loop.regex ? "--regex" : NULL;
+		if (!no && has_batch_wait)
+			no = "--batch-wait";
 		if (no)
 			fs_usage_error(usage, "--serve answers HTTP requests; %s is for scoring a stream", no);
 		if (optind < argc)
@@ -409,6 +416,8 @@ int main(int argc, char **argv)
 		serve.nmodels = nmodels;
 		serve.features = sc.features;
 		serve.watch = sc.watch;
+		serve.threads = (unsigned)sc.threads;
+		serve.batch = sc.batch;
 		int rc = fs_serve_run(&serve);
 		free(models);
 		free(names);
@@ -427,7 +436,19 @@ int main(int argc, char **argv)
 			fs_usage_error(usage, "--endpoint scores with the model server: drop %s", no);
 		sc.endpoint.proto = protocol ? (!strcmp(protocol, "v2") ? FS_PROTO_V2 : FS_PROTO_TF) :
 		                    fs_endpoint_proto_of(sc.endpoint.url);
+		/* the batch is the request's; a fallback model scores each event alone */
+		if (sc.batch)
+			sc.endpoint.batch = sc.batch;
+		sc.endpoint.batch_wait_ns = sc.batch_wait_ns;
+		sc.batch = 0;
+		sc.batch_wait_ns = 0;
+	} else if (has_batch_wait && sc.batch < 2) {
+		fs_usage_error(usage, "--batch-wait is how long a partial batch waits: give --batch N "
+		               "(N > 1) too");
 	}
+	if (sc.learn && sc.batch > 1)
+		fs_usage_error(usage, "--learn learns from each event before it scores the next: drop "
+		               "--batch");
 	if (nmodels > 1)
 		fs_usage_error(usage, "--model given %zu times: fsscore scores with one model (compare "
 		               "another with --shadow; --serve serves several)", nmodels);
@@ -464,7 +485,7 @@ int main(int argc, char **argv)
 	}
 	struct fs_step step = {.ctx = s, .step = fs_score_step, .raw = 1, .poll = fs_score_poll,
 	                       .finish = fs_score_finish};
-	if (sc.endpoint.url) {
+	if (sc.endpoint.url || sc.batch > 1) {
 		step.idle = fs_score_idle;
 		step.wait = fs_score_wait;
 	}

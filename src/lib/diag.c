@@ -24,6 +24,7 @@ static const char *const reject_names[FS_REJ_NREASONS] = {
 	[FS_REJ_LABEL] = "bad label",
 	[FS_REJ_UNMATCHED] = "unmatched label",
 	[FS_REJ_ENDPOINT] = "endpoint",
+	[FS_REJ_MODEL] = "model",
 };
 
 static void vmsg(const char *fmt, va_list ap)

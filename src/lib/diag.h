@@ -41,6 +41,7 @@ enum fs_reject {
 	FS_REJ_LABEL,         /* a label or score missing or not a class / probability */
 	FS_REJ_UNMATCHED,     /* a label whose prediction never came */
 	FS_REJ_ENDPOINT,      /* the model server failed (fsscore --endpoint --on-error fail) */
+	FS_REJ_MODEL,         /* the model failed on the event (libtorch raised an error) */
 	FS_REJ_NREASONS
 };
 

@@ -49,6 +49,7 @@ struct fs_endpoint {
 	struct fs_endpoint_config cfg;
 	char **names;
 	size_t nnames;
+	int classes;                 /* the metadata has a "class" output: 1, 0; -1 unread */
 	int named;               /* inputs sent by name (they came from the metadata) */
 	CURLM *multi;
 	struct curl_slist *headers;
@@ -440,6 +441,11 @@ size_t fs_endpoint_pending(const struct fs_endpoint *e)
 	return e->rows;
 }
 
+int fs_endpoint_classes(const struct fs_endpoint *e)
+{
+	return e->classes != 0;
+}
+
 char *const *fs_endpoint_names(const struct fs_endpoint *e, size_t *n)
 {
 	*n = e->nnames;
@@ -511,7 +517,7 @@ static int read_metadata(struct fs_endpoint *e, char *err, size_t errsize, int *
 		}
 		char why[512];
 		if (fs_infer_read_metadata(e->cfg.proto, body.p ? body.p : "", body.len, &e->names,
-		                           &e->nnames, why, sizeof why) < 0) {
+		                           &e->nnames, &e->classes, why, sizeof why) < 0) {
 			snprintf(err, errsize, "%s: %s; name the model's inputs in order with --features", url,
 			         why);
 			*status = FS_EX_DATAERR;
@@ -551,6 +557,7 @@ struct fs_endpoint *fs_endpoint_open(const struct fs_endpoint_config *cfg, char 
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	struct fs_endpoint *e = fs_xcalloc(1, sizeof *e);
+	e->classes = -1;
 	e->cfg = *cfg;
 	e->q.size = sizeof(struct batch *);
 	e->idle = fs_xcalloc(cfg->inflight, sizeof *e->idle);

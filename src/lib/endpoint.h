@@ -59,6 +59,9 @@ char *fs_endpoint_model_name(const char *url);
 struct fs_endpoint *fs_endpoint_open(const struct fs_endpoint_config *cfg, char *err,
                                      size_t errsize, int *status);
 void fs_endpoint_free(struct fs_endpoint *e);
+/* 1 unless the metadata showed a model with several scores and no "class"
+ * output (a multi-output model; --features reads no metadata). */
+int fs_endpoint_classes(const struct fs_endpoint *e);
 /* The inputs each event sends, in order. */
 char *const *fs_endpoint_names(const struct fs_endpoint *e, size_t *n);
 

@@ -245,13 +245,14 @@ static int read_v2(const struct fs_infer_model *im, const json_t *root, struct f
 			const char *name = json_string_value(json_object_get(o, "name"));
 			if (!name)
 				return fail(err, errsize, "outputs[%zu] has no \"name\"", i);
-			if (!strcmp(name, im->multiclass ? "scores" : "score"))
+			if (!strcmp(name, im->nout > 1 ? "scores" : "score"))
 				rows->want_score = 1;
 			else if (im->multiclass && !strcmp(name, "class"))
 				rows->want_class = 1;
 			else
 				return fail(err, errsize, "outputs[%zu]: model %s has no output \"%s\" (it has %s)",
-				            i, im->name, name, im->multiclass ? "scores, class" : "score");
+				            i, im->name, name, im->multiclass ? "scores, class" :
+				            im->nout > 1 ? "scores" : "score");
 		}
 	}
 	const json_t *inputs = json_object_get(root, "inputs");
@@ -486,7 +487,7 @@ void fs_infer_write_answer(struct fs_buf *b, enum fs_proto p, const struct fs_in
 	size_t n = rows->n, k = im->nout;
 	if (p == FS_PROTO_TF) {
 		fs_buf_puts(b, rows->tf_inputs ? "{\"outputs\":[" : "{\"predictions\":[");
-		if (im->multiclass) {
+		if (k > 1) {
 			for (size_t r = 0; r < n; r++) {
 				fs_buf_puts(b, r ? ",[" : "[");
 				put_scores(b, out + r * k, k);
@@ -508,10 +509,10 @@ void fs_infer_write_answer(struct fs_buf *b, enum fs_proto p, const struct fs_in
 	}
 	fs_buf_puts(b, ",\"outputs\":[");
 	if (rows->want_score) {
-		fs_buf_puts(b, im->multiclass ? "{\"name\":\"scores\"" : "{\"name\":\"score\"");
+		fs_buf_puts(b, k > 1 ? "{\"name\":\"scores\"" : "{\"name\":\"score\"");
 		fs_buf_puts(b, ",\"datatype\":\"FP64\",\"shape\":[");
 		fs_json_put_u64(b, n);
-		if (im->multiclass) {
+		if (k > 1) {
 			fs_buf_putc(b, ',');
 			fs_json_put_u64(b, k);
 		}
@@ -599,10 +600,12 @@ void fs_infer_write_metadata(struct fs_buf *b, enum fs_proto p, const struct fs_
 		meta(b, n, i < im->nfeat ? num : str, 0);
 	}
 	fs_buf_puts(b, p == FS_PROTO_V2 ? "],\"outputs\":[" : "},\"outputs\":{");
-	if (im->multiclass) {
+	if (im->nout > 1) {
 		meta(b, "scores", num, im->nout);
-		fs_buf_putc(b, ',');
-		meta(b, "class", p == FS_PROTO_V2 ? "INT64" : "DT_INT64", 0);
+		if (im->multiclass) {
+			fs_buf_putc(b, ',');
+			meta(b, "class", p == FS_PROTO_V2 ? "INT64" : "DT_INT64", 0);
+		}
 	} else {
 		meta(b, "score", num, 0);
 	}
@@ -798,10 +801,11 @@ static int add_input(char ***names, size_t *n, const char *name, const char *dt,
 }
 
 int fs_infer_read_metadata(enum fs_proto p, const char *body, size_t len, char ***names,
-                           size_t *n, char *err, size_t errsize)
+                           size_t *n, int *classes, char *err, size_t errsize)
 {
 	*names = NULL;
 	*n = 0;
+	*classes = 0;
 	json_t *root = load(body, len, err, errsize);
 	if (!root)
 		return -1;
@@ -815,6 +819,10 @@ int fs_infer_read_metadata(enum fs_proto p, const char *body, size_t len, char *
 			if ((rc = add_input(names, n, json_string_value(json_object_get(t, "name")),
 			                    json_string_value(json_object_get(t, "datatype")), err, errsize)) < 0)
 				break;
+		json_array_foreach(json_object_get(root, "outputs"), i, t) {
+			const char *name = json_string_value(json_object_get(t, "name"));
+			*classes |= name && !strcmp(name, "class");
+		}
 	} else {
 		const json_t *defs = json_object_get(json_object_get(json_object_get(
 			json_object_get(root, "metadata"), "signature_def"), "signature_def"), "serving_default");
@@ -825,6 +833,7 @@ int fs_infer_read_metadata(enum fs_proto p, const char *body, size_t len, char *
 			if ((rc = add_input(names, n, k, json_string_value(json_object_get(t, "dtype")), err,
 			                    errsize)) < 0)
 				break;
+		*classes = json_object_get(json_object_get(defs, "outputs"), "class") != NULL;
 	}
 	if (rc == 0 && !*n)
 		rc = fail(err, errsize, "the metadata names no inputs");

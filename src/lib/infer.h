@@ -85,9 +85,11 @@ void fs_infer_write_request(struct fs_buf *b, enum fs_proto p, int named, char *
 int fs_infer_read_answer(enum fs_proto p, const char *body, size_t len, size_t n, double **out,
                          size_t *nout, char **version, char *err, size_t errsize);
 /* Reads the input names of a model's metadata (newly allocated; free with
- * fs_cli_list_free). Returns 0, or -1 with why in err. */
+ * fs_cli_list_free) and whether it has an output "class" (a multiclass
+ * model; scores without it are a multi-output model's). Returns 0, or -1
+ * with why in err. */
 int fs_infer_read_metadata(enum fs_proto p, const char *body, size_t len, char ***names,
-                           size_t *n, char *err, size_t errsize);
+                           size_t *n, int *classes, char *err, size_t errsize);
 /* The error message of an error answer ({"error": "..."}), or NULL. */
 char *fs_infer_read_error(const char *body, size_t len);
 

@@ -13,7 +13,10 @@
 #include "diag.h"
 #include "json.h"
 #include "state.h"
+#include "torch.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -85,6 +88,10 @@ struct fs_model {
 
 	/* linear: link and names above, the rest here */
 	struct fs_linear lin;
+
+	/* TorchScript (torch.h): names above, from the sidecar or --features */
+	struct fs_torch *torch;
+	double *fill;           /* per feature: the sidecar's "impute" default, NaN: none */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -782,6 +789,201 @@ static int load_linear(struct fs_model *m, const json_t *lin, char *why, size_t 
 	return 0;
 }
 
+/* ------------------------------------------------------------ TorchScript */
+
+/* What a binary model file is, from its first bytes and, for a zip
+ * archive, its entries: TorchScript (torch.jit.save) has code/ and
+ * constants.pkl; torch.save's zip has data.pkl alone. */
+enum binary { BIN_OTHER, BIN_PICKLE, BIN_ZIP_CUT, BIN_ZIP, BIN_TORCH_SAVE, BIN_TORCHSCRIPT };
+
+static enum binary sniff(const char *p, size_t n)
+{
+	if (n >= 2 && (unsigned char)p[0] == 0x80 && p[1] >= 2 && p[1] <= 5)
+		return BIN_PICKLE;
+	if (n < 4 || memcmp(p, "PK\3\4", 4) != 0)
+		return BIN_OTHER;
+	/* a whole zip ends with its directory's end record, within the last
+	 * 64 KiB (its comment) + 22 bytes */
+	size_t tail = n < 65557 ? n : 65557;
+	if (!memmem(p + n - tail, tail, "PK\5\6", 4))
+		return BIN_ZIP_CUT;
+	struct archive *a = archive_read_new();
+	archive_read_support_format_zip(a);
+	enum binary kind = BIN_ZIP;
+	int pickle = 0;
+	struct archive_entry *e;
+	if (archive_read_open_memory(a, p, n) == ARCHIVE_OK) {
+		while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+			const char *name = archive_entry_pathname(e);
+			const char *slash = name ? strchr(name, '/') : NULL;
+			if (!slash)
+				continue;
+			if (!strncmp(slash, "/code/", 6) || !strcmp(slash, "/constants.pkl")) {
+				kind = BIN_TORCHSCRIPT;
+				break;
+			}
+			pickle |= !strcmp(slash, "/data.pkl");
+		}
+	}
+	archive_read_free(a);
+	return kind == BIN_ZIP && pickle ? BIN_TORCH_SAVE : kind;
+}
+
+/* Names and defaults from the sidecar file PATH.json, or names from
+ * --features (which take the place of the sidecar's list). */
+static int torch_names(struct fs_model *m, const char *path, char *const *names, size_t nnames,
+                       char *err, size_t errsize, int *status)
+{
+	char *side = fs_xmalloc(strlen(path) + 6);
+	sprintf(side, "%s.json", path);
+	json_error_t je;
+	json_t *root = NULL;
+	int rc = -1;
+	FILE *f = fopen(side, "rb");
+	if (!f && (errno != ENOENT || !nnames)) {
+		if (errno == ENOENT)
+			fail(err, errsize, path, "a TorchScript model does not name its features: write them "
+			     "in order to %s as {\"features\": [\"a\", \"b\"]}, or give --features a,b", side);
+		else
+			fail(err, errsize, side, "cannot open: %s", strerror(errno));
+		*status = errno == ENOENT ? FS_EX_DATAERR : FS_EX_NOINPUT;
+		goto out;
+	}
+	*status = FS_EX_DATAERR;
+	if (f) {
+		root = json_loadf(f, 0, &je);
+		fclose(f);
+		if (!json_is_object(root)) {
+			if (root)
+				fail(err, errsize, side, "not a JSON object; expected {\"features\": [...], "
+				     "\"impute\": {...}}");
+			else
+				fail(err, errsize, side, "invalid JSON at line %d, column %d: %s", je.line,
+				     je.column, je.text);
+			goto out;
+		}
+		const char *k;
+		json_t *v;
+		json_object_foreach(root, k, v) {
+			if (strcmp(k, "features") && strcmp(k, "impute")) {
+				fail(err, errsize, side, "unknown member \"%s\" (a sidecar has \"features\" "
+				     "and \"impute\")", k);
+				goto out;
+			}
+		}
+	}
+	json_t *list = json_object_get(root, "features");
+	if (nnames) {
+		m->nfeat = nnames;
+	} else if (!json_is_array(list) || !json_array_size(list)) {
+		fail(err, errsize, side, "\"features\" must be a list of the model's input names, "
+		     "in order");
+		goto out;
+	} else {
+		m->nfeat = json_array_size(list);
+	}
+	m->names = fs_xcalloc(m->nfeat, sizeof *m->names);
+	m->fill = fs_xmalloc(m->nfeat * sizeof *m->fill);
+	for (size_t i = 0; i < m->nfeat; i++) {
+		const char *name = nnames ? names[i] : json_string_value(json_array_get(list, i));
+		if (!name || !*name) {
+			fail(err, errsize, side, "features[%zu] is not a name", i);
+			goto out;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(m->names[j], name)) {
+				fail(err, errsize, nnames ? "--features" : side, "\"%s\" is named twice", name);
+				goto out;
+			}
+		m->names[i] = fs_xstrdup(name);
+		m->fill[i] = NAN;
+	}
+	m->has_names = 1;
+	json_t *impute = json_object_get(root, "impute");
+	if (impute && !json_is_object(impute)) {
+		fail(err, errsize, side, "\"impute\" must be an object: {\"feature\": default, ...}");
+		goto out;
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(impute, k, v) {
+		size_t i = 0;
+		while (i < m->nfeat && strcmp(m->names[i], k))
+			i++;
+		if (i == m->nfeat && nnames)
+			continue;  /* --features took the place of the sidecar's list */
+		if (i == m->nfeat) {
+			fail(err, errsize, side, "\"impute\" names \"%s\", which is not a feature", k);
+			goto out;
+		}
+		if (!json_is_number(v)) {
+			fail(err, errsize, side, "\"impute\": the default of \"%s\" is not a number", k);
+			goto out;
+		}
+		m->fill[i] = json_number_value(v);
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	free(side);
+	return rc;
+}
+
+static struct fs_model *load_torch(const char *path, const char *p, size_t n, char *const *names,
+                                   size_t nnames, char *err, size_t errsize, int *status)
+{
+	struct fs_model *m = fs_xcalloc(1, sizeof *m);
+	if (torch_names(m, path, names, nnames, err, errsize, status) < 0) {
+		fs_model_free(m);
+		return NULL;
+	}
+	char why[640];
+	*status = FS_EX_DATAERR;
+	m->torch = fs_torch_load(p, n, m->nfeat, &m->nout, why, sizeof why);
+	if (!m->torch) {
+		fail(err, errsize, path, "%s", why);
+		fs_model_free(m);
+		return NULL;
+	}
+	char d[128];
+	snprintf(d, sizeof d, "torchscript, %zu feature%s, %zu output%s", m->nfeat,
+	         m->nfeat == 1 ? "" : "s", m->nout, m->nout == 1 ? "" : "s");
+	m->describe = fs_xstrdup(d);
+	m->link = LINK_IDENTITY;
+	set_id(m, path, p, n);
+	*status = FS_EX_OK;
+	return m;
+}
+
+/* The message for a binary file that is not a TorchScript model. */
+static void not_torchscript(enum binary kind, const char *name, char *err, size_t errsize)
+{
+	const char *export = "export it with torch.jit.script(model).save(\"model.pt\") (or "
+	                     "torch.jit.trace)";
+	switch (kind) {
+	case BIN_PICKLE:
+		fail(err, errsize, name, "a Python pickle (pickle.dump, or an old torch.save), not "
+		     "TorchScript, which fsscore runs without Python: %s", export);
+		break;
+	case BIN_TORCH_SAVE:
+		fail(err, errsize, name, "a torch.save() file (weights or a pickled module), not "
+		     "TorchScript, which fsscore runs without Python: %s", export);
+		break;
+	case BIN_ZIP_CUT:
+		fail(err, errsize, name, "a zip archive that ends early: a truncated TorchScript file, "
+		     "or one still being written? (write it elsewhere, then rename it into place)");
+		break;
+	case BIN_ZIP:
+		fail(err, errsize, name, "a zip archive, but not a TorchScript model (no code/ or "
+		     "constants.pkl in it)");
+		break;
+	default:
+		fail(err, errsize, name, "not a JSON model (an XGBoost binary or UBJSON file?); "
+		     "save it as JSON with booster.save_model(\"model.json\")");
+		break;
+	}
+}
+
 /* ------------------------------------------------------------ loading */
 
 struct fs_model *fs_model_parse(const char *name, const char *p, size_t n, char *err, size_t errsize)
@@ -793,10 +995,12 @@ struct fs_model *fs_model_parse(const char *name, const char *p, size_t n, char 
 	json_t *root = json_loadb(cp, cn, 0, &je);
 	fs_buf_free(&clean);
 	if (!root) {
-		int binary = n > 0 && memchr(p, '\0', n < 4096 ? n : 4096);
-		if (binary)
-			fail(err, errsize, name, "not a JSON model (an XGBoost binary or UBJSON file?); "
-			     "save it as JSON with booster.save_model(\"model.json\")");
+		enum binary kind = sniff(p, n);
+		if (kind == BIN_TORCHSCRIPT)
+			fail(err, errsize, name, "a TorchScript model: load it from its file, beside its "
+			     "feature names");
+		else if (kind != BIN_OTHER || (n > 0 && memchr(p, '\0', n < 4096 ? n : 4096)))
+			not_torchscript(kind, name, err, errsize);
 		else if (n == 0)
 			fail(err, errsize, name, "empty file; expected an XGBoost JSON or fstools-linear model");
 		else
@@ -828,7 +1032,8 @@ struct fs_model *fs_model_parse(const char *name, const char *p, size_t n, char 
 	return m;
 }
 
-struct fs_model *fs_model_load(const char *path, char *err, size_t errsize, int *status)
+struct fs_model *fs_model_load(const char *path, char *const *names, size_t nnames, char *err,
+                               size_t errsize, int *status)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -849,9 +1054,14 @@ struct fs_model *fs_model_load(const char *path, char *err, size_t errsize, int 
 		*status = FS_EX_NOINPUT;
 		return NULL;
 	}
-	struct fs_model *m = fs_model_parse(path, b.p ? b.p : "", b.len, err, errsize);
+	struct fs_model *m;
+	if (sniff(b.p ? b.p : "", b.len) == BIN_TORCHSCRIPT) {
+		m = load_torch(path, b.p, b.len, names, nnames, err, errsize, status);
+	} else {
+		m = fs_model_parse(path, b.p ? b.p : "", b.len, err, errsize);
+		*status = m ? FS_EX_OK : FS_EX_DATAERR;
+	}
 	fs_buf_free(&b);
-	*status = m ? FS_EX_OK : FS_EX_DATAERR;
 	return m;
 }
 
@@ -885,6 +1095,8 @@ void fs_model_free(struct fs_model *m)
 		free(m->lin.hashed[i]);
 	free(m->lin.hashed);
 	free(m->lin.hw);
+	fs_torch_free(m->torch);
+	free(m->fill);
 	free(m);
 }
 
@@ -894,11 +1106,17 @@ int fs_model_has_names(const struct fs_model *m) { return m->has_names; }
 size_t fs_model_noutputs(const struct fs_model *m) { return m->nout; }
 const char *fs_model_id(const struct fs_model *m) { return m->id; }
 const char *fs_model_describe(const struct fs_model *m) { return m->describe; }
-const struct fs_linear *fs_model_linear(const struct fs_model *m) { return m->xgb ? NULL : &m->lin; }
+const struct fs_linear *fs_model_linear(const struct fs_model *m)
+{
+	return m->xgb || m->torch ? NULL : &m->lin;
+}
+int fs_model_is_torch(const struct fs_model *m) { return m->torch != NULL; }
 
 enum fs_model_task fs_model_task(const struct fs_model *m)
 {
-	return m->link == LINK_SOFTMAX ? FS_TASK_MULTICLASS : FS_TASK_SCORE;
+	if (m->link == LINK_SOFTMAX)
+		return FS_TASK_MULTICLASS;
+	return m->nout > 1 ? FS_TASK_MULTIOUTPUT : FS_TASK_SCORE;
 }
 
 /* ------------------------------------------------------------ prediction */
@@ -1160,9 +1378,69 @@ static int predict_linear(const struct fs_model *m, const double *x, const int64
 	return 0;
 }
 
+/* n rows (padded to pad with copies of the last) as float32, one pass. */
+static int predict_torch(const struct fs_model *m, size_t n, size_t pad, const double *x,
+                         double *out, char *err, size_t errsize)
+{
+	size_t rows = pad > n ? pad : n, nf = m->nfeat, k = m->nout;
+	float *xf = fs_xmalloc((rows * nf + 1) * sizeof *xf);
+	double *o = rows > n ? fs_xmalloc(rows * k * sizeof *o) : out;
+	for (size_t r = 0; r < rows; r++)
+		for (size_t i = 0; i < nf; i++)
+			xf[r * nf + i] = (float)x[(r < n ? r : n - 1) * nf + i];
+	char why[512];
+	int rc = fs_torch_forward(m->torch, xf, rows, o, why, sizeof why);
+	if (rc < 0)
+		snprintf(err, errsize, "%s: %s", m->id, why);
+	else if (o != out)
+		memcpy(out, o, n * k * sizeof *out);
+	if (o != out)
+		free(o);
+	free(xf);
+	return rc;
+}
+
+int fs_model_predict_rows(const struct fs_model *m, size_t n, size_t pad, const double *x,
+                          const int64_t *h, double *out, int *cls, char *err, size_t errsize)
+{
+	if (n == 0)
+		return 0;
+	if (m->torch)
+		return predict_torch(m, n, pad, x, out, err, errsize);
+	size_t nh = m->xgb ? 0 : m->lin.nhashed;
+	for (size_t r = 0; r < n; r++) {
+		int c = m->xgb ? predict_xgb(m, x + r * m->nfeat, out + r * m->nout) :
+		        predict_linear(m, x + r * m->nfeat, h ? h + r * nh : NULL, out + r * m->nout);
+		if (cls)
+			cls[r] = c;
+	}
+	return 0;
+}
+
 int fs_model_predict(const struct fs_model *m, const double *x, const int64_t *h, double *out)
 {
-	return m->xgb ? predict_xgb(m, x, out) : predict_linear(m, x, h, out);
+	int cls = 0;
+	char err[8];
+	if (fs_model_predict_rows(m, 1, 1, x, h, out, &cls, err, sizeof err) < 0) {
+		for (size_t k = 0; k < m->nout; k++)
+			out[k] = NAN;
+		return -1;
+	}
+	return cls;
+}
+
+long fs_model_fill(const struct fs_model *m, double *x)
+{
+	if (!m->torch)
+		return -1;
+	long first = -1;
+	for (size_t i = 0; i < m->nfeat; i++)
+		if (x[i] != x[i]) {
+			x[i] = m->fill[i];
+			if (x[i] != x[i] && first < 0)
+				first = (long)i;
+		}
+	return first;
 }
 
 int fs_argmax(const double *v, size_t k)

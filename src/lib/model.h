@@ -1,7 +1,7 @@
 /* model.h: models trained elsewhere, loaded from their files and evaluated
  * exactly as the training library evaluates them.
  *
- * Two formats, told apart by content:
+ * Three formats, told apart by content:
  *  - XGBoost JSON (Booster.save_model("m.json"), 1.x and 2.x schemas):
  *    gbtree and dart boosters, numerical and categorical splits, missing
  *    values routed by default_left. Evaluation repeats XGBoost's float32
@@ -10,6 +10,9 @@
  *  - the fstools linear format (fsscore(1)): intercept, weights, centring
  *    and scaling by feature name, string fields hashed into weight buckets,
  *    logistic or identity link, in double. fsscore --learn (learn.c) writes it.
+ *  - TorchScript (torch.jit.script or trace, then save), run by libtorch
+ *    (torch.h) on float32 rows; its feature names and defaults for missing
+ *    values come from the sidecar file FILE.json beside it, or --features.
  *
  * A model is immutable once loaded; fsscore swaps whole models on reload.
  */
@@ -31,13 +34,18 @@ struct fs_model;
 enum fs_model_task {
 	FS_TASK_SCORE,       /* one number: a probability or a regression value */
 	FS_TASK_MULTICLASS,  /* one probability per class, and the chosen class */
+	FS_TASK_MULTIOUTPUT, /* several numbers (a TorchScript model's outputs), no class */
 };
 
-/* Loads and validates a model file. Returns NULL with a message naming the
- * file and the cause in err, and *status set to 66 (unreadable) or 65
- * (not a model fstools can score). */
-struct fs_model *fs_model_load(const char *path, char *err, size_t errsize, int *status);
-/* The same from bytes already read; name is used in messages and the id. */
+/* Loads and validates a model file. names (nnames of them, or NULL) are
+ * --features: a TorchScript model takes them instead of its sidecar's
+ * list; the other formats ignore them here. Returns NULL with a message
+ * naming the file and the cause in err, and *status set to 66 (unreadable)
+ * or 65 (not a model fstools can score). */
+struct fs_model *fs_model_load(const char *path, char *const *names, size_t nnames, char *err,
+                               size_t errsize, int *status);
+/* The same from bytes already read, for the JSON formats; name is used in
+ * messages and the id. */
 struct fs_model *fs_model_parse(const char *name, const char *p, size_t n, char *err,
                                 size_t errsize);
 void fs_model_free(struct fs_model *m);
@@ -66,6 +74,27 @@ const char *fs_model_describe(const struct fs_model *m);
  * threads may score with one model at once. For multiclass models the
  * return value is the predicted class (the first of the highest), else 0. */
 int fs_model_predict(const struct fs_model *m, const double *x, const int64_t *h, double *out);
+
+/* The same for n rows at once (x: n rows of fs_model_nfeatures values; h:
+ * n rows of hashes, or NULL; out: n rows of fs_model_noutputs values; cls,
+ * or NULL: a class per row). A TorchScript model evaluates them in one
+ * pass of max(n, pad) rows, the rows beyond n copies of the last: libtorch
+ * computes a row with other kernels in passes of other sizes (the last
+ * bits of a float differ), so a fixed pad makes each row's result
+ * independent of how many came with it. Returns 0, or -1 with a message in
+ * err when libtorch failed. fs_model_predict is this for one row, padded
+ * to one; it returns -1 (and NaN scores) where this fails. */
+int fs_model_predict_rows(const struct fs_model *m, size_t n, size_t pad, const double *x,
+                          const int64_t *h, double *out, int *cls, char *err, size_t errsize);
+
+/* A TorchScript model takes no missing values: fills x's NaNs with the
+ * sidecar's "impute" defaults and returns the index of the first feature
+ * left without a value, or -1 when x is complete. Always -1 for the other
+ * formats, which score NaN as missing. */
+long fs_model_fill(const struct fs_model *m, double *x);
+
+/* 1 for a TorchScript model. */
+int fs_model_is_torch(const struct fs_model *m);
 
 /* A JSON value as a model input: a number or a numeric string (record.h's
  * fs_value_number), true and false as 1 and 0; null is missing. */
@@ -115,7 +144,7 @@ struct fs_linear {
 	double *hw;              /* 2^bits weights */
 };
 
-/* The linear model's parts, or NULL for an XGBoost model. */
+/* The linear model's parts, or NULL for another kind. */
 const struct fs_linear *fs_model_linear(const struct fs_model *m);
 
 /* What feature i of a linear model adds per unit of weight for the value x

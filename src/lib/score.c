@@ -15,9 +15,11 @@
 #include "model.h"
 #include "output.h"
 #include "record.h"
+#include "torch.h"
 
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,6 +113,11 @@ struct fs_score {
 	int failed;                  /* --on-error fail: the server failed; the rest is rejected */
 	const char *failed_source;
 	uint64_t failed_line;
+	/* --batch: events held (in hold, each with a struct pend holding the
+	 * inputs of both slots) until a batch is full or input pauses */
+	int batching;
+	int64_t batch_due;           /* monotonic ns: a partial batch waits until then */
+	struct fs_run *run;          /* the loop's, for a batch scored from the poll hook */
 };
 
 /* The place of name in the table, added when new. */
@@ -319,9 +326,10 @@ static int fit(const struct fs_score *s, const struct slot *sl, const struct fs_
 		         "order with --features a,b,c", sl->path, nf);
 		return -1;
 	}
-	if (s->cfg.has_threshold && fs_model_task(m) == FS_TASK_MULTICLASS) {
-		snprintf(err, errsize, "%s: --threshold needs a model with one score; this one is "
-		         "multiclass (%zu classes)", sl->path, fs_model_noutputs(m));
+	if (s->cfg.has_threshold && fs_model_task(m) != FS_TASK_SCORE) {
+		snprintf(err, errsize, "%s: --threshold needs a model with one score; this one gives "
+		         "%zu (%s)", sl->path, fs_model_noutputs(m),
+		         fs_model_task(m) == FS_TASK_MULTICLASS ? "classes" : "outputs");
 		return -1;
 	}
 	if (hfield_check(s, fs_model_linear(m), sl->path, err, errsize) < 0)
@@ -376,7 +384,7 @@ static int open_slot(struct fs_score *s, struct slot *sl, const char *path, cons
 	sl->path = path;
 	sl->suffix = suffix;
 	fs_model_watch_read(&sl->watch, path);
-	struct fs_model *m = fs_model_load(path, err, errsize, status);
+	struct fs_model *m = fs_model_load(path, s->given, s->ngiven, err, errsize, status);
 	if (!m)
 		return -1;
 	if (fit(s, sl, m, err, errsize) < 0) {
@@ -385,7 +393,7 @@ static int open_slot(struct fs_score *s, struct slot *sl, const char *path, cons
 		return -1;
 	}
 	install(s, sl, m);
-	slot_keys(sl, fs_model_task(m) == FS_TASK_MULTICLASS);
+	slot_keys(sl, fs_model_task(m) != FS_TASK_SCORE);
 	return 0;
 }
 
@@ -402,7 +410,7 @@ static int open_learner(struct fs_score *s, char *err, size_t errsize, int *stat
 			         "or start without --model", cfg->model);
 			return -1;
 		}
-		struct fs_model *m = fs_model_load(cfg->model, err, errsize, status);
+		struct fs_model *m = fs_model_load(cfg->model, NULL, 0, err, errsize, status);
 		if (!m)
 			return -1;
 		*status = FS_EX_USAGE;
@@ -492,6 +500,7 @@ static int start_learning(struct fs_score *s, char *err, size_t errsize, int *st
 }
 
 static int open_remote(struct fs_score *s, char *err, size_t errsize, int *status);
+static void size_held(struct fs_score *s);
 
 struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size_t errsize,
                               int *status)
@@ -547,6 +556,12 @@ struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size
 		return NULL;
 	}
 	s->nslots = cfg->shadow ? 2 : 1;
+	if (cfg->threads)
+		fs_torch_threads(cfg->threads);
+	if (cfg->batch > 1) {
+		s->batching = 1;
+		size_held(s);
+	}
 	return s;
 }
 
@@ -601,7 +616,12 @@ void fs_score_free(struct fs_score *s)
 
 /* ------------------------------------------------------------ --endpoint */
 
-static int predict_slot(struct fs_score *s, const struct slot *sl);
+static void score_batch(struct fs_score *s, struct fs_run *run);
+static void size_held(struct fs_score *s);
+
+static long slot_inputs(struct fs_score *s, const struct slot *sl);
+static int predict_slot(struct fs_score *s, const struct slot *sl, int *cls, char *err,
+                        size_t errsize);
 static void put_prediction(struct fs_score *s, struct fs_emit *em, const struct slot *sl,
                            const char *kscore, size_t lscore, const double *out, size_t k, int cls);
 
@@ -664,7 +684,8 @@ static void take(struct fs_score *s, struct fs_run *run)
 			if (res.ok) {
 				put_prediction(s, &em, sl, res.nout > 1 ? s->k_scores : sl->k_score,
 				               res.nout > 1 ? s->l_scores : sl->l_score, res.out, res.nout,
-				               res.nout > 1 ? fs_argmax(res.out, res.nout) : 0);
+				               res.nout > 1 && fs_endpoint_classes(s->remote) ?
+				               fs_argmax(res.out, res.nout) : -1);
 				fs_emit_key(&em, sl->k_model, sl->l_model);
 				const char *v = res.version ? res.version : s->remote_name;
 				fs_json_put_string(em.b, v, strlen(v));
@@ -704,11 +725,17 @@ static int hold_remote(struct fs_score *s, const struct fs_record *r, struct fs_
 	struct pend *p = fs_hold_push(&s->hold, &em, start, 0);
 	p->source = intern_source(s, r->source);
 	p->line = r->line;
-	p->cls = 0;
+	p->cls = -1;
 	if (fk) {
-		/* scored now, while the event's values are at hand; used if the server fails */
-		p->cls = predict_slot(s, &s->slot[1]);
-		memcpy(p->fb, s->slot[1].out, fk * sizeof *p->fb);
+		/* scored now, while the event's values are at hand; used if the server fails
+		 * (null when it cannot score the event either) */
+		char err[768];
+		if (slot_inputs(s, &s->slot[1]) < 0 &&
+		    predict_slot(s, &s->slot[1], &p->cls, err, sizeof err) == 0)
+			memcpy(p->fb, s->slot[1].out, fk * sizeof *p->fb);
+		else
+			for (size_t k = 0; k < fk; k++)
+				p->fb[k] = NAN;
 	}
 	fs_endpoint_push(s->remote, sl->x);
 	take(s, run);
@@ -724,12 +751,22 @@ void fs_score_idle(void *ctx, struct fs_run *run)
 	struct fs_score *s = ctx;
 	if (s->remote)
 		take(s, run);
+	else if (s->hold.q.n && fs_clock_ns(CLOCK_MONOTONIC) >= s->batch_due)
+		score_batch(s, run);  /* input paused and the batch has waited long enough */
 }
 
 int fs_score_wait(void *ctx, int fd, int ms)
 {
 	struct fs_score *s = ctx;
-	return fs_endpoint_wait(s->remote, fd, ms);
+	if (s->remote)
+		return fs_endpoint_wait(s->remote, fd, ms);
+	if (s->hold.q.n) {  /* a partial batch waits for more until it is due */
+		int64_t left = (s->batch_due - fs_clock_ns(CLOCK_MONOTONIC)) / 1000000 + 1;
+		if (ms < 0 || left < ms)
+			ms = left < 0 ? 0 : (int)left;
+	}
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	return poll(&pfd, 1, ms);
 }
 
 /* The champion slot for --endpoint, and the fallback's. */
@@ -774,7 +811,7 @@ static void reload(struct fs_score *s, struct slot *sl, const char *why)
 	char err[768];
 	int status;
 	fs_model_watch_read(&sl->watch, sl->path);
-	struct fs_model *m = fs_model_load(sl->path, err, sizeof err, &status);
+	struct fs_model *m = fs_model_load(sl->path, s->given, s->ngiven, err, sizeof err, &status);
 	if (m && fit(s, sl, m, err, sizeof err) < 0) {
 		fs_model_free(m);
 		m = NULL;
@@ -786,7 +823,11 @@ static void reload(struct fs_score *s, struct slot *sl, const char *why)
 	}
 	char old[512];
 	snprintf(old, sizeof old, "%s", fs_model_id(sl->m));
+	if (s->run)
+		score_batch(s, s->run);  /* the events held were read before the change */
 	install(s, sl, m);
+	if (s->batching)
+		size_held(s);
 	fs_warn("%s (%s): now serving %s (%s), was %s", sl->path, why, fs_model_id(m),
 	        fs_model_describe(m), old);
 }
@@ -934,9 +975,10 @@ static int read_features(struct fs_score *s, const json_t *obj, struct fs_run *r
 }
 
 
-/* Predicts with the model of slot sl from the event's values: sl->out, and
- * the class of a multiclass model. */
-static int predict_slot(struct fs_score *s, const struct slot *sl)
+/* Copies the event's values (and hashes) into the inputs of slot sl; for a
+ * model that takes no missing values, fills in its defaults. Returns the
+ * index of a feature left without a value, or -1. */
+static long slot_inputs(struct fs_score *s, const struct slot *sl)
 {
 	size_t nf = slot_nfeatures(s, sl);
 	for (size_t i = 0; i < nf; i++)
@@ -944,15 +986,40 @@ static int predict_slot(struct fs_score *s, const struct slot *sl)
 	const struct fs_linear *lin = slot_linear(sl);
 	for (size_t i = 0; lin && i < lin->nhashed; i++)
 		sl->h[i] = s->hf[sl->hidx[i]].h;
+	return sl->m ? fs_model_fill(sl->m, sl->x) : -1;
+}
+
+static int reject_missing(struct fs_score *s, const struct slot *sl, long i, struct fs_run *run)
+{
+	return fs_run_reject(run, FS_REJ_FEATURE, "feature \"%s\" is missing, and %s takes no "
+	                     "missing values: send a number, or give the feature a default in "
+	                     "%s.json (\"impute\")", feature_name(s, sl, (size_t)i),
+	                     fs_model_id(sl->m), sl->path);
+}
+
+/* Predicts with the model of slot sl from its inputs (slot_inputs): sl->out,
+ * and the class of a multiclass model (-1 for none). Returns -1 with a
+ * message in err when libtorch failed. */
+static int predict_slot(struct fs_score *s, const struct slot *sl, int *cls, char *err,
+                        size_t errsize)
+{
+	*cls = -1;
 	if (sl->learn) {
 		sl->out[0] = fs_learner_predict(sl->learn, sl->x, sl->h);
 		return 0;
 	}
-	return fs_model_predict(sl->m, sl->x, sl->h, sl->out);
+	int c;
+	if (fs_model_predict_rows(sl->m, 1, s->cfg.batch, sl->x, sl->h, sl->out, &c, err,
+	                          errsize) < 0)
+		return -1;
+	if (fs_model_task(sl->m) == FS_TASK_MULTICLASS)
+		*cls = c;
+	return 0;
 }
 
 /* Writes a prediction: under kscore the score (and "flag" with
- * --threshold), or for k > 1 outputs the scores and the class. */
+ * --threshold), or for k > 1 outputs the scores, and the class unless cls
+ * is -1. */
 static void put_prediction(struct fs_score *s, struct fs_emit *em, const struct slot *sl,
                            const char *kscore, size_t lscore, const double *out, size_t k, int cls)
 {
@@ -966,8 +1033,10 @@ static void put_prediction(struct fs_score *s, struct fs_emit *em, const struct 
 			fs_json_put_double(b, out[i]);
 		}
 		fs_buf_putc(b, ']');
-		fs_emit_key(em, sl->k_class, sl->l_class);
-		fs_json_put_u64(b, (uint64_t)cls);
+		if (cls >= 0) {
+			fs_emit_key(em, sl->k_class, sl->l_class);
+			fs_json_put_u64(b, (uint64_t)cls);
+		}
 		return;
 	}
 	fs_json_put_double(b, out[0]);
@@ -977,14 +1046,15 @@ static void put_prediction(struct fs_score *s, struct fs_emit *em, const struct 
 	}
 }
 
-static void emit_slot(struct fs_score *s, struct fs_emit *em, const struct slot *sl)
+/* The slot's prediction and "model": its id, or NAME#N for a learner (the
+ * model after N examples learned). */
+static void put_slot(struct fs_score *s, struct fs_emit *em, const struct slot *sl,
+                     const double *out, int cls)
 {
-	int cls = predict_slot(s, sl);
 	size_t k = sl->m ? fs_model_noutputs(sl->m) : 1;
-	put_prediction(s, em, sl, sl->k_score, sl->l_score, sl->out, k, cls);
+	put_prediction(s, em, sl, sl->k_score, sl->l_score, out, k, cls);
 	fs_emit_key(em, sl->k_model, sl->l_model);
 	if (sl->learn) {
-		/* NAME#N: the model after N examples learned */
 		char id[512];
 		int n = snprintf(id, sizeof id, "%s#%llu", s->learn_name,
 		                 (unsigned long long)fs_learner_examples(sl->learn));
@@ -992,6 +1062,138 @@ static void emit_slot(struct fs_score *s, struct fs_emit *em, const struct slot 
 	} else {
 		fs_buf_put(em->b, sl->qid.p, sl->qid.len);
 	}
+}
+
+/* Scores the event with every slot and writes it; -1 after a rejection. */
+static int emit(struct fs_score *s, const struct fs_record *r, struct fs_run *run)
+{
+	for (size_t i = 0; i < s->nslots; i++) {
+		long miss = slot_inputs(s, &s->slot[i]);
+		if (miss >= 0)
+			return reject_missing(s, &s->slot[i], miss, run);
+	}
+	struct fs_emit em;
+	fs_emit_begin(&em, run->out, r, NULL, 0);
+	for (size_t i = 0; i < s->nslots; i++) {
+		const struct slot *sl = &s->slot[i];
+		char err[768];
+		int cls;
+		if (predict_slot(s, sl, &cls, err, sizeof err) < 0)
+			return fs_run_reject(run, FS_REJ_MODEL, "%s", err);
+		put_slot(s, &em, sl, sl->out, cls);
+	}
+	fs_emit_end(&em);
+	return 0;
+}
+
+/* ------------------------------------------------------------ --batch */
+
+/* Each held event's inputs, slot after slot: features, then hashes (as
+ * doubles: each is -1 or a 32-bit hash, exact). */
+static size_t slot_width(const struct fs_score *s, const struct slot *sl)
+{
+	const struct fs_linear *lin = slot_linear(sl);
+	return slot_nfeatures(s, sl) + (lin ? lin->nhashed : 0);
+}
+
+/* The held events' extra bytes for the slots as they are now: set while
+ * none is held (at the start, and after a reload, which scores the batch
+ * first). */
+static void size_held(struct fs_score *s)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < s->nslots; i++)
+		w += slot_width(s, &s->slot[i]);
+	fs_ring_free(&s->hold.q);
+	s->hold.extra = sizeof(struct pend) + w * sizeof(double);
+}
+
+/* Scores the events held, one pass per model, and writes them in order;
+ * when a model fails, they go to the error output. */
+static void score_batch(struct fs_score *s, struct fs_run *run)
+{
+	size_t n = s->hold.q.n;
+	if (!n)
+		return;
+	double *out[2] = {NULL, NULL};
+	int *cls[2] = {NULL, NULL}, ok = 1;
+	char err[768] = "";
+	for (size_t i = 0, off = 0; i < s->nslots; i++) {
+		const struct slot *sl = &s->slot[i];
+		const struct fs_linear *lin = slot_linear(sl);
+		size_t nf = slot_nfeatures(s, sl), nh = lin ? lin->nhashed : 0;
+		double *x = fs_xmalloc((n * nf + 1) * sizeof *x);
+		int64_t *h = fs_xmalloc((n * nh + 1) * sizeof *h);
+		for (size_t j = 0; j < n; j++) {
+			const struct pend *p = fs_hold_data(fs_ring_at(&s->hold.q, j));
+			memcpy(x + j * nf, p->fb + off, nf * sizeof *x);
+			for (size_t f = 0; f < nh; f++)
+				h[j * nh + f] = (int64_t)p->fb[off + nf + f];
+		}
+		off += nf + nh;
+		out[i] = fs_xmalloc(n * fs_model_noutputs(sl->m) * sizeof *out[i]);
+		cls[i] = fs_xmalloc(n * sizeof *cls[i]);
+		if (ok && fs_model_predict_rows(sl->m, n, s->cfg.batch, x, nh ? h : NULL, out[i], cls[i],
+		                                err, sizeof err) < 0)
+			ok = 0;
+		free(x);
+		free(h);
+	}
+	for (size_t j = 0; j < n; j++) {
+		const struct fs_held *held = fs_hold_oldest(&s->hold);
+		const struct pend *p = fs_hold_data(held);
+		if (!ok) {
+			fs_run_reject_held(run, FS_REJ_MODEL, p->source, p->line, s->hold.bytes.p + held->off,
+			                   held->headlen + held->restlen, "%s", err);
+			fs_hold_drop(&s->hold);
+			continue;
+		}
+		struct fs_emit em;
+		fs_hold_pop(&s->hold, run->out, &em);
+		for (size_t i = 0; i < s->nslots; i++) {
+			const struct slot *sl = &s->slot[i];
+			size_t k = fs_model_noutputs(sl->m);
+			put_slot(s, &em, sl, out[i] + j * k,
+			         fs_model_task(sl->m) == FS_TASK_MULTICLASS ? cls[i][j] : -1);
+		}
+		fs_emit_end(&em);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		free(out[i]);
+		free(cls[i]);
+	}
+}
+
+/* Holds the event with its inputs; a full batch is scored at once. */
+static int hold_batch(struct fs_score *s, const struct fs_record *r, struct fs_run *run)
+{
+	for (size_t i = 0; i < s->nslots; i++) {
+		long miss = slot_inputs(s, &s->slot[i]);
+		if (miss >= 0)
+			return reject_missing(s, &s->slot[i], miss, run);
+	}
+	size_t start = fs_hold_begin(&s->hold);
+	struct fs_emit em;
+	fs_emit_begin(&em, &s->hold.bytes, r, NULL, 0);
+	struct pend *p = fs_hold_push(&s->hold, &em, start, 0);
+	p->source = intern_source(s, r->source);
+	p->line = r->line;
+	p->cls = -1;
+	double *d = p->fb;
+	for (size_t i = 0; i < s->nslots; i++) {
+		const struct slot *sl = &s->slot[i];
+		const struct fs_linear *lin = slot_linear(sl);
+		size_t nf = slot_nfeatures(s, sl);
+		memcpy(d, sl->x, nf * sizeof *d);
+		d += nf;
+		for (size_t f = 0; lin && f < lin->nhashed; f++)
+			*d++ = (double)sl->h[f];
+	}
+	if (s->hold.q.n == 1)
+		s->batch_due = fs_clock_ns(CLOCK_MONOTONIC) + s->cfg.batch_wait_ns;
+	if (s->hold.q.n >= s->cfg.batch)
+		score_batch(s, run);
+	return 0;
 }
 
 /* A hashed field's value read from its raw bytes as fs_value_text reads the
@@ -1295,6 +1497,7 @@ void fs_score_finish(void *ctx, struct fs_run *run)
 		take(s, run);
 		return;
 	}
+	score_batch(s, run);
 	if (!s->slot[0].learn)
 		return;
 	if (fs_progress_finish(s->progress) < 0 ||
@@ -1341,11 +1544,12 @@ int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 score:;
 	if (s->remote)
 		return hold_remote(s, r, run);
-	struct fs_emit em;
-	fs_emit_begin(&em, run->out, r, NULL, 0);
-	for (size_t i = 0; i < s->nslots; i++)
-		emit_slot(s, &em, &s->slot[i]);
-	fs_emit_end(&em);
+	if (s->batching) {
+		s->run = run;
+		return hold_batch(s, r, run);
+	}
+	if (emit(s, r, run) < 0)
+		return -1;
 	if (s->slot[0].learn)
 		learn(s, r, run);
 	return 0;

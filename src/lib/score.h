@@ -7,6 +7,9 @@
  * loaded again and swapped in between two events, or, when it is bad,
  * reported while the old model keeps serving.
  *
+ * With --batch N, events are held until N of them (or a pause in the input)
+ * are scored in one pass of each model, and written in input order.
+ *
  * With --learn the champion is a learner (learn.h): each event is scored,
  * then learned from when it has a label; the model is saved now and then
  * for a serving fsscore --watch to pick up.
@@ -36,6 +39,9 @@ struct fs_score_config {
 	int strict;              /* --strict: an absent feature rejects the event */
 	int kcat;                /* --kcat: @ paths name envelope fields */
 	const char *suffix;      /* --suffix: appended to the names of the fields written */
+	size_t batch;            /* --batch N: events scored in one pass of N rows (0, 1: each alone) */
+	int64_t batch_wait_ns;   /* --batch-wait: a partial batch waits this long when input pauses */
+	int threads;             /* --threads: libtorch's threads in a pass (0: 1) */
 	/* --learn: the champion is learned from the stream (learn.h) */
 	int learn;
 	const char *label;       /* --label FIELD */
@@ -62,8 +68,9 @@ struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size
                               int *status);
 int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run);
 int fs_score_poll(void *ctx, int hup);
-/* The loop's idle and wait hooks for --endpoint: results written as they
- * come while input waits. */
+/* The loop's idle and wait hooks for --endpoint and --batch: results
+ * written as they come while input waits; a partial batch scored once it
+ * has waited --batch-wait. */
 void fs_score_idle(void *ctx, struct fs_run *run);
 int fs_score_wait(void *ctx, int fd, int ms);
 /* The loop's finish hook: with --learn, the last progress line and save;

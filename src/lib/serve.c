@@ -69,6 +69,7 @@ struct server {
 	struct served *models;
 	size_t n;
 	char **given;                /* --features */
+	size_t batch;                /* --batch: rows per pass of a TorchScript model */
 	size_t ngiven;
 	pthread_mutex_t lock;
 	atomic_ullong other[NCODES + 1];  /* requests naming no served model */
@@ -94,7 +95,7 @@ char *fs_serve_default_name(const char *path)
 static struct version *version_new(struct server *S, const char *name, const char *path,
                                    char *err, size_t errsize, int *status)
 {
-	struct fs_model *m = fs_model_load(path, err, errsize, status);
+	struct fs_model *m = fs_model_load(path, S->given, S->ngiven, err, errsize, status);
 	if (!m)
 		return NULL;
 	size_t nf = fs_model_nfeatures(m);
@@ -414,10 +415,35 @@ static MHD_Result_t infer(struct server *S, struct MHD_Connection *c, struct ser
 		return ok;
 	}
 	size_t k = v->im.nout, nf = v->im.nfeat, nh = v->im.nhashed;
+	for (size_t r = 0; r < rows.n; r++) {
+		long miss = fs_model_fill(v->m, rows.x + r * nf);
+		if (miss >= 0) {
+			*code = 400;
+			ok = send_error(c, 400, "row %zu: \"%s\" is missing, and the model takes no missing "
+			                "values (give it a default in the sidecar's \"impute\")", r,
+			                v->im.features[miss]);
+			fs_infer_rows_free(&rows);
+			let_go(S, v);
+			return ok;
+		}
+	}
 	double *out = fs_xmalloc((rows.n * k + 1) * sizeof *out);
 	int *cls = fs_xmalloc((rows.n + 1) * sizeof *cls);
-	for (size_t r = 0; r < rows.n; r++)
-		cls[r] = fs_model_predict(v->m, rows.x + r * nf, nh ? rows.h + r * nh : NULL, out + r * k);
+	/* in passes of --batch rows, as an embedded fsscore --batch scores them */
+	size_t pass = S->batch > 1 ? S->batch : 1;
+	for (size_t r = 0; r < rows.n; r += pass) {
+		size_t n = rows.n - r < pass ? rows.n - r : pass;
+		if (fs_model_predict_rows(v->m, n, pass, rows.x + r * nf, nh ? rows.h + r * nh : NULL,
+		                          out + r * k, cls + r, err, sizeof err) < 0) {
+			*code = 500;
+			ok = send_error(c, 500, "%s", err);
+			free(out);
+			free(cls);
+			fs_infer_rows_free(&rows);
+			let_go(S, v);
+			return ok;
+		}
+	}
 	struct fs_buf b = {0};
 	fs_infer_write_answer(&b, p, &v->im, id, &rows, out, cls);
 	atomic_fetch_add(&sv->st.events, rows.n);
@@ -435,6 +461,7 @@ static MHD_Result_t metadata(struct server *S, struct MHD_Connection *c, struct 
 	struct version *v = hold(S, sv);
 	struct fs_buf b = {0};
 	fs_infer_write_metadata(&b, p, &v->im, fs_model_id(v->m),
+	                        fs_model_is_torch(v->m) ? "pytorch_libtorch" :
 	                        fs_model_linear(v->m) ? "fstools-linear" : "xgboost");
 	let_go(S, v);
 	return send_json(c, 200, &b);
@@ -711,6 +738,7 @@ int fs_serve_run(const struct fs_serve_config *cfg)
 	char err[768];
 	int status;
 	pthread_mutex_init(&S.lock, NULL);
+	S.batch = cfg->batch;
 	if (cfg->features) {
 		S.given = fs_cli_list(cfg->features, &S.ngiven);
 		for (size_t i = 0; i < S.ngiven; i++)

@@ -19,6 +19,8 @@ struct fs_serve_config {
 	const char *features;    /* --features a,b,c: names for a model without them */
 	int watch;               /* --watch */
 	unsigned threads;        /* 0: one per CPU */
+	size_t batch;            /* --batch: a TorchScript model scores a request's rows this many
+	                            to a pass (0, 1: one) */
 	size_t max_body;         /* larger request bodies get a 413 */
 };
 

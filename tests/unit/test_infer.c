@@ -188,8 +188,10 @@ Test(infer, metadata_names_the_inputs_in_order)
 		                        "fstools-linear");
 		char **names;
 		size_t n;
+		int classes;
 		cr_assert_eq(fs_infer_read_metadata(p ? FS_PROTO_TF : FS_PROTO_V2, b.p, b.len, &names, &n,
-		                                    err, sizeof err), 0, "%s", err);
+		                                    &classes, err, sizeof err), 0, "%s", err);
+		cr_assert_eq(classes, 0, "a linear model has one score");
 		cr_assert_eq(n, 3);
 		cr_assert_str_eq(names[0], "amount");
 		cr_assert_str_eq(names[2], "age");
