@@ -226,3 +226,94 @@ Test(model, decimal_rounds_as_strtod)
 		cr_assert(memcmp(&want, &got, sizeof got) == 0, "%s: %a, strtod %a", s, got, want);
 	}
 }
+
+/* ---- TorchScript files (tests/torch/data, from make_fixtures.py) */
+
+static char *fixture(const char *name)
+{
+	const char *top = getenv("top_srcdir");
+	static char path[4096];
+	snprintf(path, sizeof path, "%s/tests/torch/data/%s", top ? top : ".", name);
+	return path;
+}
+
+Test(model, binary_files_that_are_not_torchscript_say_what_they_are)
+{
+	static const struct {
+		const char *file, *says;
+	} cases[] = {
+		{"model.pkl", "a Python pickle"},
+		{"weights.pt", "a torch.save() file"},
+		{"notes.zip", "a zip archive, but not a TorchScript model"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char err[768];
+		int status;
+		struct fs_model *m = fs_model_load(fixture(cases[i].file), NULL, 0, err, sizeof err,
+		                                   &status);
+		cr_assert_null(m, "%s loads", cases[i].file);
+		cr_assert_eq(status, 65);
+		cr_assert(strstr(err, cases[i].says), "%s: %s", cases[i].file, err);
+	}
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert(f, "%s", path);
+	char *p = malloc(1 << 20);
+	*n = fread(p, 1, 1 << 20, f);
+	fclose(f);
+	return p;
+}
+
+Test(model, a_cut_zip_is_named_truncated_and_torchscript_bytes_need_their_file)
+{
+	size_t n;
+	char *p = slurp(fixture("mlp.pt"), &n);
+	char err[768];
+	cr_assert_null(fs_model_parse("cut.pt", p, n / 2, err, sizeof err));
+	cr_assert(strstr(err, "cut.pt: a zip archive that ends early: a truncated TorchScript file"),
+	          "%s", err);
+	cr_assert_null(fs_model_parse("mlp.pt", p, n, err, sizeof err));
+	cr_assert(strstr(err, "a TorchScript model: load it from its file"), "%s", err);
+	free(p);
+}
+
+#ifdef HAVE_LIBTORCH
+/* A padded pass gives each row the result of a full pass of that size,
+ * whatever the rows beside it (the rule fsscore --batch stands on). */
+Test(model, torchscript_rows_padded_to_a_pass_score_as_in_a_full_pass)
+{
+	char err[768];
+	int status;
+	struct fs_model *m = fs_model_load(fixture("mlp.pt"), NULL, 0, err, sizeof err, &status);
+	cr_assert(m, "%s", err);
+	cr_assert_eq(fs_model_nfeatures(m), 3);
+	cr_assert_eq(fs_model_noutputs(m), 1);
+	cr_assert(fs_model_is_torch(m));
+	enum { N = 32 };
+	double x[N * 3], full[N], part[N];
+	for (int i = 0; i < N * 3; i++)
+		x[i] = (i * 37 % 101) * 5.5 - 100;
+	cr_assert_eq(fs_model_predict_rows(m, N, N, x, NULL, full, NULL, err, sizeof err), 0, "%s",
+	             err);
+	for (int at = 0; at < N; at += 5) {
+		int n = N - at < 5 ? N - at : 5;
+		cr_assert_eq(fs_model_predict_rows(m, (size_t)n, N, x + at * 3, NULL, part + at, NULL, err,
+		                                   sizeof err), 0, "%s", err);
+	}
+	for (int i = 0; i < N; i++)
+		cr_assert(full[i] == part[i], "row %d: %.17g in a full pass, %.17g padded", i, full[i],
+		          part[i]);
+	/* a missing value takes the sidecar's default (age: 40) */
+	double row[3] = {100, 2, NAN}, with[3] = {100, 2, 40};
+	cr_assert_eq(fs_model_fill(m, row), -1);
+	cr_assert(row[2] == 40);
+	double a, b;
+	fs_model_predict_rows(m, 1, 1, row, NULL, &a, NULL, err, sizeof err);
+	fs_model_predict_rows(m, 1, 1, with, NULL, &b, NULL, err, sizeof err);
+	cr_assert(a == b);
+	fs_model_free(m);
+}
+#endif
