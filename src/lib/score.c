@@ -1105,6 +1105,7 @@ static void size_held(struct fs_score *s)
 	for (size_t i = 0; i < s->nslots; i++)
 		w += slot_width(s, &s->slot[i]);
 	fs_ring_free(&s->hold.q);
+	s->hold.q.size = 0;  /* set again by the next push */
 	s->hold.extra = sizeof(struct pend) + w * sizeof(double);
 }
 

@@ -29,7 +29,7 @@ else
 	diag < check.err
 	exit 0
 fi
-plan 35
+plan 36
 
 # expect_fail DESCRIPTION STATUS PATTERN ARGS...: fsscore ARGS... exits with
 # STATUS and its standard error matches PATTERN (grep -E)
@@ -169,6 +169,27 @@ wait $p
 check "SIGHUP reloads a TorchScript file: 25 events by the first model, 25 by the second" \
 	sh -c "[ \$(grep -c '\"model\":\"mlp.pt@5d3d64c8788a1956\"' reload.ndjson) = 25 ] &&
 	[ \$(grep -c '\"model\":\"mlp.pt@' reload.ndjson) = 50 ] && grep -q 'now serving mlp.pt@' reload.err"
+# a reload to a model of more inputs while a batch is held (any kind of model batches)
+printf '{"format":"fstools-linear","version":1,"link":"identity","intercept":0,"weights":{"amount":1}}\n' > lin.json
+mkfifo widen
+fsscore --model lin.json --batch 8 --batch-wait 10s < widen > widen.ndjson 2> widen.err &
+p=$!
+exec 3> widen
+head -n 3 events.ndjson >&3
+sleep 0.3
+printf '{"format":"fstools-linear","version":1,"link":"identity","intercept":0,"weights":{"amount":1,"count":100,"age":10000}}\n' > lin.new
+mv lin.new lin.json
+kill -HUP $p
+for _ in $(seq 200); do grep -q 'now serving' widen.err && break; sleep 0.05; done
+sed -n '4,20p' events.ndjson >&3
+exec 3>&-
+wait $p
+# the first three score their amount (one weight), the 17 after also count and age
+check "--batch: the events held when a reload comes are scored by the model they came under" \
+	sh -c "[ \$(wc -l < widen.ndjson) = 20 ] &&
+	[ \$(head -n 3 widen.ndjson | grep -c '\"amount\":\([0-9.]*\),.*\"score\":\1,') = 3 ] &&
+	[ \$(tail -n 17 widen.ndjson | grep -c '\"score\":[0-9]\{5,\}') = 16 ]"
+
 cp "$top_srcdir"/tests/torch/data/mlp.pt .
 echo '{"id":1,"features":{"amount":1,"count":1,"age":1}}' > one-event.ndjson
 mkfifo watch
