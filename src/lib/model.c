@@ -1400,33 +1400,25 @@ static int predict_torch(const struct fs_model *m, size_t n, size_t pad, const d
 	return rc;
 }
 
-int fs_model_predict_rows(const struct fs_model *m, size_t n, size_t pad, const double *x,
-                          const int64_t *h, double *out, int *cls, char *err, size_t errsize)
+int fs_model_predict(const struct fs_model *m, size_t n, size_t pad, const double *x,
+                     const int64_t *h, double *out, int *cls, char *err, size_t errsize)
 {
 	if (n == 0)
 		return 0;
-	if (m->torch)
+	if (m->torch) {
+		for (size_t r = 0; cls && r < n; r++)
+			cls[r] = -1;
 		return predict_torch(m, n, pad, x, out, err, errsize);
+	}
 	size_t nh = m->xgb ? 0 : m->lin.nhashed;
+	int multiclass = m->link == LINK_SOFTMAX;
 	for (size_t r = 0; r < n; r++) {
 		int c = m->xgb ? predict_xgb(m, x + r * m->nfeat, out + r * m->nout) :
 		        predict_linear(m, x + r * m->nfeat, h ? h + r * nh : NULL, out + r * m->nout);
 		if (cls)
-			cls[r] = c;
+			cls[r] = multiclass ? c : -1;
 	}
 	return 0;
-}
-
-int fs_model_predict(const struct fs_model *m, const double *x, const int64_t *h, double *out)
-{
-	int cls = 0;
-	char err[8];
-	if (fs_model_predict_rows(m, 1, 1, x, h, out, &cls, err, sizeof err) < 0) {
-		for (size_t k = 0; k < m->nout; k++)
-			out[k] = NAN;
-		return -1;
-	}
-	return cls;
 }
 
 long fs_model_fill(const struct fs_model *m, double *x)

@@ -57,7 +57,8 @@ const char *fs_model_feature(const struct fs_model *m, size_t i);
 int fs_model_has_names(const struct fs_model *m);
 
 enum fs_model_task fs_model_task(const struct fs_model *m);
-/* Number of outputs fs_model_predict writes: 1, or the number of classes. */
+/* Number of outputs fs_model_predict writes per row: 1, the number of
+ * classes, or a TorchScript model's outputs. */
 size_t fs_model_noutputs(const struct fs_model *m);
 /* "fraud.json@1f2e3d4c5b6a7988": the file's base name and a hash of its bytes. */
 const char *fs_model_id(const struct fs_model *m);
@@ -67,25 +68,23 @@ char *fs_model_base_name(const char *path);
 /* A line for messages: "xgboost gbtree, 100 trees, binary:logistic, 30 features". */
 const char *fs_model_describe(const struct fs_model *m);
 
-/* Evaluates the model on x (fs_model_nfeatures values; NaN is missing) and,
- * for a linear model with hashed fields, h (one fs_feature_hash per field,
- * -1 where it is missing; NULL without them), and writes fs_model_noutputs
- * values to out (XGBoost's are float32 values, exactly). m is not written:
- * threads may score with one model at once. For multiclass models the
- * return value is the predicted class (the first of the highest), else 0. */
-int fs_model_predict(const struct fs_model *m, const double *x, const int64_t *h, double *out);
-
-/* The same for n rows at once (x: n rows of fs_model_nfeatures values; h:
- * n rows of hashes, or NULL; out: n rows of fs_model_noutputs values; cls,
- * or NULL: a class per row). A TorchScript model evaluates them in one
- * pass of max(n, pad) rows, the rows beyond n copies of the last: libtorch
- * computes a row with other kernels in passes of other sizes (the last
- * bits of a float differ), so a fixed pad makes each row's result
- * independent of how many came with it. Returns 0, or -1 with a message in
- * err when libtorch failed. fs_model_predict is this for one row, padded
- * to one; it returns -1 (and NaN scores) where this fails. */
-int fs_model_predict_rows(const struct fs_model *m, size_t n, size_t pad, const double *x,
-                          const int64_t *h, double *out, int *cls, char *err, size_t errsize);
+/* Evaluates the model on n rows: x holds n rows of fs_model_nfeatures
+ * values (NaN is missing), h for a linear model with hashed fields n rows
+ * of one fs_feature_hash per field (-1 where it is missing; NULL without
+ * them), and out gets n rows of fs_model_noutputs values (XGBoost's are
+ * float32 values, exactly; so are TorchScript's). cls, when not NULL, gets
+ * per row the predicted class of a multiclass model (the first of the
+ * highest), -1 for other models. m is not written: threads may score with
+ * one model at once.
+ *
+ * A TorchScript model evaluates the rows in one pass of max(n, pad) rows,
+ * those beyond n copies of the last: libtorch computes a row with other
+ * kernels in passes of other sizes (the last bits of a float differ), so a
+ * fixed pad makes each row's result independent of how many came with it.
+ * The other models score each row alone. Returns 0, or -1 with a message
+ * in err when libtorch failed. */
+int fs_model_predict(const struct fs_model *m, size_t n, size_t pad, const double *x,
+                     const int64_t *h, double *out, int *cls, char *err, size_t errsize);
 
 /* A TorchScript model takes no missing values: fills x's NaNs with the
  * sidecar's "impute" defaults and returns the index of the first feature

@@ -989,12 +989,20 @@ static long slot_inputs(struct fs_score *s, const struct slot *sl)
 	return sl->m ? fs_model_fill(sl->m, sl->x) : -1;
 }
 
-static int reject_missing(struct fs_score *s, const struct slot *sl, long i, struct fs_run *run)
+/* slot_inputs for every slot; -1 after rejecting the event when a model
+ * that takes no missing values has a feature without a value. */
+static int all_inputs(struct fs_score *s, struct fs_run *run)
 {
-	return fs_run_reject(run, FS_REJ_FEATURE, "feature \"%s\" is missing, and %s takes no "
-	                     "missing values: send a number, or give the feature a default in "
-	                     "%s.json (\"impute\")", feature_name(s, sl, (size_t)i),
-	                     fs_model_id(sl->m), sl->path);
+	for (size_t i = 0; i < s->nslots; i++) {
+		const struct slot *sl = &s->slot[i];
+		long miss = slot_inputs(s, sl);
+		if (miss >= 0)
+			return fs_run_reject(run, FS_REJ_FEATURE, "feature \"%s\" is missing, and %s takes "
+			                     "no missing values: send a number, or give the feature a "
+			                     "default in %s.json (\"impute\")",
+			                     feature_name(s, sl, (size_t)miss), fs_model_id(sl->m), sl->path);
+	}
+	return 0;
 }
 
 /* Predicts with the model of slot sl from its inputs (slot_inputs): sl->out,
@@ -1003,18 +1011,12 @@ static int reject_missing(struct fs_score *s, const struct slot *sl, long i, str
 static int predict_slot(struct fs_score *s, const struct slot *sl, int *cls, char *err,
                         size_t errsize)
 {
-	*cls = -1;
 	if (sl->learn) {
+		*cls = -1;
 		sl->out[0] = fs_learner_predict(sl->learn, sl->x, sl->h);
 		return 0;
 	}
-	int c;
-	if (fs_model_predict_rows(sl->m, 1, s->cfg.batch, sl->x, sl->h, sl->out, &c, err,
-	                          errsize) < 0)
-		return -1;
-	if (fs_model_task(sl->m) == FS_TASK_MULTICLASS)
-		*cls = c;
-	return 0;
+	return fs_model_predict(sl->m, 1, s->cfg.batch, sl->x, sl->h, sl->out, cls, err, errsize);
 }
 
 /* Writes a prediction: under kscore the score (and "flag" with
@@ -1067,11 +1069,8 @@ static void put_slot(struct fs_score *s, struct fs_emit *em, const struct slot *
 /* Scores the event with every slot and writes it; -1 after a rejection. */
 static int emit(struct fs_score *s, const struct fs_record *r, struct fs_run *run)
 {
-	for (size_t i = 0; i < s->nslots; i++) {
-		long miss = slot_inputs(s, &s->slot[i]);
-		if (miss >= 0)
-			return reject_missing(s, &s->slot[i], miss, run);
-	}
+	if (all_inputs(s, run) < 0)
+		return -1;
 	struct fs_emit em;
 	fs_emit_begin(&em, run->out, r, NULL, 0);
 	for (size_t i = 0; i < s->nslots; i++) {
@@ -1134,8 +1133,8 @@ static void score_batch(struct fs_score *s, struct fs_run *run)
 		off += nf + nh;
 		out[i] = fs_xmalloc(n * fs_model_noutputs(sl->m) * sizeof *out[i]);
 		cls[i] = fs_xmalloc(n * sizeof *cls[i]);
-		if (ok && fs_model_predict_rows(sl->m, n, s->cfg.batch, x, nh ? h : NULL, out[i], cls[i],
-		                                err, sizeof err) < 0)
+		if (ok && fs_model_predict(sl->m, n, s->cfg.batch, x, nh ? h : NULL, out[i], cls[i], err,
+		                           sizeof err) < 0)
 			ok = 0;
 		free(x);
 		free(h);
@@ -1154,8 +1153,7 @@ static void score_batch(struct fs_score *s, struct fs_run *run)
 		for (size_t i = 0; i < s->nslots; i++) {
 			const struct slot *sl = &s->slot[i];
 			size_t k = fs_model_noutputs(sl->m);
-			put_slot(s, &em, sl, out[i] + j * k,
-			         fs_model_task(sl->m) == FS_TASK_MULTICLASS ? cls[i][j] : -1);
+			put_slot(s, &em, sl, out[i] + j * k, cls[i][j]);
 		}
 		fs_emit_end(&em);
 	}
@@ -1168,11 +1166,8 @@ static void score_batch(struct fs_score *s, struct fs_run *run)
 /* Holds the event with its inputs; a full batch is scored at once. */
 static int hold_batch(struct fs_score *s, const struct fs_record *r, struct fs_run *run)
 {
-	for (size_t i = 0; i < s->nslots; i++) {
-		long miss = slot_inputs(s, &s->slot[i]);
-		if (miss >= 0)
-			return reject_missing(s, &s->slot[i], miss, run);
-	}
+	if (all_inputs(s, run) < 0)
+		return -1;
 	size_t start = fs_hold_begin(&s->hold);
 	struct fs_emit em;
 	fs_emit_begin(&em, &s->hold.bytes, r, NULL, 0);

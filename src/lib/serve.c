@@ -433,8 +433,8 @@ static MHD_Result_t infer(struct server *S, struct MHD_Connection *c, struct ser
 	size_t pass = S->batch > 1 ? S->batch : 1;
 	for (size_t r = 0; r < rows.n; r += pass) {
 		size_t n = rows.n - r < pass ? rows.n - r : pass;
-		if (fs_model_predict_rows(v->m, n, pass, rows.x + r * nf, nh ? rows.h + r * nh : NULL,
-		                          out + r * k, cls + r, err, sizeof err) < 0) {
+		if (fs_model_predict(v->m, n, pass, rows.x + r * nf, nh ? rows.h + r * nh : NULL,
+		                     out + r * k, cls + r, err, sizeof err) < 0) {
 			*code = 500;
 			ok = send_error(c, 500, "%s", err);
 			free(out);

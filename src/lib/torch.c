@@ -64,9 +64,12 @@ static int open_module(char *err, size_t errsize)
 		char *slash = strrchr(path, '/');
 		if (slash) {
 			strcpy(slash + 1, ".libs/" MODULE);
-			if (access(path, F_OK) == 0)
-				return try_open(path, why, sizeof why) == 0 ? 0 :
-				       (snprintf(err, errsize, "cannot load %s", why), -1);
+			if (access(path, F_OK) == 0) {  /* a build tree's: no other is looked for */
+				if (try_open(path, why, sizeof why) == 0)
+					return 0;
+				snprintf(err, errsize, "cannot load %s", why);
+				return -1;
+			}
 		}
 	}
 	if (try_open(FS_PKGLIBDIR "/" MODULE, why, sizeof why) == 0)

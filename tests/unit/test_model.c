@@ -41,7 +41,8 @@ static struct fs_model *xgb(const char *objective, const char *base, const char 
 static double score(struct fs_model *m, double a, double b)
 {
 	double x[2] = {a, b}, out[8];
-	fs_model_predict(m, x, NULL, out);
+	char err[8];
+	cr_assert_eq(fs_model_predict(m, 1, 1, x, NULL, out, NULL, err, sizeof err), 0);
 	return out[0];
 }
 
@@ -123,7 +124,9 @@ Test(model, multiclass_softmax_and_vector_base_score)
 	const char *trees = STUMP("10", "1", "1", "0") "," STUMP("10", "1", "0", "1") "," STUMP("10", "1", "0", "0");
 	struct fs_model *m = xgb("multi:softprob", "[0E0,0E0,1E0]", "3", trees, "[0,1,2]", "");
 	double x[2] = {1, 0}, out[3];
-	int cls = fs_model_predict(m, x, NULL, out);
+	int cls;
+	char err[8];
+	cr_assert_eq(fs_model_predict(m, 1, 1, x, NULL, out, &cls, err, sizeof err), 0);
 	/* margins 1, 0, 1: the first of equals wins */
 	cr_assert_eq(cls, 0);
 	cr_assert_float_eq(out[0], out[2], 1e-7);
@@ -296,11 +299,11 @@ Test(model, torchscript_rows_padded_to_a_pass_score_as_in_a_full_pass)
 	double x[N * 3], full[N], part[N];
 	for (int i = 0; i < N * 3; i++)
 		x[i] = (i * 37 % 101) * 5.5 - 100;
-	cr_assert_eq(fs_model_predict_rows(m, N, N, x, NULL, full, NULL, err, sizeof err), 0, "%s",
+	cr_assert_eq(fs_model_predict(m, N, N, x, NULL, full, NULL, err, sizeof err), 0, "%s",
 	             err);
 	for (int at = 0; at < N; at += 5) {
 		int n = N - at < 5 ? N - at : 5;
-		cr_assert_eq(fs_model_predict_rows(m, (size_t)n, N, x + at * 3, NULL, part + at, NULL, err,
+		cr_assert_eq(fs_model_predict(m, (size_t)n, N, x + at * 3, NULL, part + at, NULL, err,
 		                                   sizeof err), 0, "%s", err);
 	}
 	for (int i = 0; i < N; i++)
@@ -311,8 +314,8 @@ Test(model, torchscript_rows_padded_to_a_pass_score_as_in_a_full_pass)
 	cr_assert_eq(fs_model_fill(m, row), -1);
 	cr_assert(row[2] == 40);
 	double a, b;
-	fs_model_predict_rows(m, 1, 1, row, NULL, &a, NULL, err, sizeof err);
-	fs_model_predict_rows(m, 1, 1, with, NULL, &b, NULL, err, sizeof err);
+	fs_model_predict(m, 1, 1, row, NULL, &a, NULL, err, sizeof err);
+	fs_model_predict(m, 1, 1, with, NULL, &b, NULL, err, sizeof err);
 	cr_assert(a == b);
 	fs_model_free(m);
 }
