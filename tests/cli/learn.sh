@@ -28,7 +28,7 @@ wait_examples() {
 	return 1
 }
 wait_lines() {
-	for _ in $(seq 200); do [ "$(wc -l < "$1")" -ge "$2" ] && return 0; sleep 0.05; done
+	for _ in $(seq 200); do [ "$(cat "$1" 2>/dev/null | wc -l)" -ge "$2" ] && return 0; sleep 0.05; done
 	return 1
 }
 id_of() { fsscore --model "$1" --check | sed 's/.*"model":"\([^"]*\)".*/\1/'; }
@@ -42,8 +42,13 @@ lpid=$!
 fsscore --model model.json --watch < serve.fifo > served.ndjson 2> serve.err &
 spid=$!
 exec 3> learn.fifo 4> serve.fifo
+# The server starts only once its FIFO has a writer: a first probe served
+# proves it has loaded the first version before the learner saves the next
+# (else, under load, it could start on v600 and never announce it).
+echo "$probe" >&4
+wait_lines served.ndjson 1
 
-picked=0 exact=0 rounds=0
+picked=0 exact=0 rounds=1
 for k in 600 1100 1600 2100; do
 	rounds=$((rounds + 1))
 	sed -n "$((k - 499)),${k}p" train.ndjson >&3
@@ -76,7 +81,7 @@ check "SIGTERM: the learner ends with status 0 (got $status)" test "$status" -eq
 check "... and saves everything learned (2400)" test "$(examples model.json)" = 2400
 exec 3>&- 4>&-
 wait $spid
-check "the server never stopped: exit 0, one line per probe" test "$(wc -l < served.ndjson)" -eq 4
+check "the server never stopped: exit 0, one line per probe" test "$(wc -l < served.ndjson)" -eq 5
 
 # a restart from the file goes on: its scores continue one uninterrupted run's
 fsscore --learn --label y --model model.json -q < <(tail -n +2401 train.ndjson) > rest.ndjson
