@@ -19,6 +19,7 @@
 
 static const char usage[] =
 	"fsscore --model FILE [--shadow FILE] [--from NAME] [--features LIST]\n"
+	"               [--challenger FILE --split FRACTION [--split-key FIELD] [--split-seed N]]\n"
 	"               [--threshold T] [--suffix S] [--watch] [--strict] [-o FILE]\n"
 	"               [--batch N [--batch-wait DURATION]] [--threads N]\n"
 	"               [--kcat | --regex PATTERN] [--errors FILE] [--max-errors N] [FILE ...]\n"
@@ -30,12 +31,13 @@ static const char usage[] =
 	"               [--on-error fail|null|fallback:FILE] [options] [FILE ...]\n"
 	"       fsscore --serve [ADDR:]PORT --model FILE [--name NAME] [--model FILE [--name NAME]]...\n"
 	"               [--features LIST] [--watch] [--threads N] [--batch N] [--max-body SIZE]\n"
-	"       fsscore --model FILE [--shadow FILE] --check";
+	"       fsscore --model FILE [--shadow FILE] [--challenger FILE] --check";
 
 static const char description[] =
 	"Scores each event with a model trained elsewhere (XGBoost JSON, the fstools\n"
 	"linear format, or TorchScript) and writes the event with \"score\" (\"scores\" and \"class\" for\n"
-	"multiclass) and \"model\" appended. On SIGHUP, and with --watch when the file\n"
+	"multiclass) and \"model\" appended. With --challenger, a share of the\n"
+	"entities is scored by another model (an A/B split), marked with \"arm\". On SIGHUP, and with --watch when the file\n"
 	"changes, the model is reloaded between two events; a bad file leaves the old\n"
 	"model serving. With --learn, a linear model learns from each event's label\n"
 	"after scoring it (progressive validation) and is saved for serving. With\n"
@@ -48,7 +50,7 @@ enum { OPT_MODEL = FS_OPT_TOOL, OPT_SHADOW, OPT_FROM, OPT_FEATURES, OPT_THRESHOL
        OPT_CLIP, OPT_SAVE, OPT_SAVE_EVERY, OPT_PROGRESS, OPT_PROGRESS_EVERY, OPT_AUC_WINDOW,
        OPT_QUIET, OPT_SERVE, OPT_NAME, OPT_THREADS, OPT_MAX_BODY,
        OPT_ENDPOINT, OPT_PROTOCOL, OPT_INFLIGHT, OPT_BATCH, OPT_BATCH_WAIT, OPT_TIMEOUT, OPT_RETRIES,
-       OPT_RETRY_WAIT, OPT_ON_ERROR };
+       OPT_RETRY_WAIT, OPT_ON_ERROR, OPT_CHALLENGER, OPT_SPLIT, OPT_SPLIT_KEY, OPT_SPLIT_SEED };
 
 static const struct fs_option options[] = {
 	{"algorithm", 0, "NAME", "--learn with ftrl (default), adagrad or sgd", OPT_ALGORITHM},
@@ -57,6 +59,7 @@ static const struct fs_option options[] = {
 	{"batch", 0, "N", "events per pass of the model, or per --endpoint request (default: 1)", OPT_BATCH},
 	{"batch-wait", 0, "DURATION", "a partial batch waits this long for more when input pauses (default: 0)", OPT_BATCH_WAIT},
 	{"beta", 0, "B", "see --alpha (default: 1)", OPT_BETA},
+	{"challenger", 0, "FILE", "score --split's share of the entities with FILE instead, with \"arm\"", OPT_CHALLENGER},
 	{"check", 0, NULL, "load the models, print what they are as JSON, and exit", OPT_CHECK},
 	{"clip", 0, "C", "cap the gradient's L2 norm at C", OPT_CLIP},
 	{"endpoint", 0, "URL", "score with the model server at URL (.../v2/models/NAME/infer or .../v1/models/NAME:predict)", OPT_ENDPOINT},
@@ -86,6 +89,9 @@ static const struct fs_option options[] = {
 	{"schedule", 0, "NAME", "sgd's rate: invsqrt (alpha/sqrt(t), default) or constant", OPT_SCHEDULE},
 	{"serve", 0, "[ADDR:]PORT", "serve the models over HTTP (default ADDR: 127.0.0.1)", OPT_SERVE},
 	{"shadow", 0, "FILE", "also score with FILE, as score_shadow and model_shadow", OPT_SHADOW},
+	{"split", 0, "FRACTION", "the challenger's share of split keys, 0 to 1 (sticky per key)", OPT_SPLIT},
+	{"split-key", 0, "FIELD", "the entity an arm belongs to (default: @key with --kcat)", OPT_SPLIT_KEY},
+	{"split-seed", 0, "N", "another seed reshuffles the arms (default: 0)", OPT_SPLIT_SEED},
 	{"strict", 0, NULL, "reject events that lack a feature (null still counts as missing)", OPT_STRICT},
 	{"suffix", 0, "S", "write score+S, model+S, ... (an event already scored once)", OPT_SUFFIX},
 	{"timeout", 0, "DURATION", "--endpoint: give up on an attempt after DURATION (default: 1s)", OPT_TIMEOUT},
@@ -99,11 +105,12 @@ static const struct fs_option options[] = {
 /* --check: one JSON line per model: id, kind, outputs and feature names. */
 static int check(const struct fs_score_config *cfg)
 {
-	const char *paths[] = {cfg->model, cfg->shadow};
+	const char *paths[] = {cfg->model, cfg->shadow ? cfg->shadow : cfg->challenger,
+	                       cfg->shadow ? cfg->challenger : NULL};
 	size_t ngiven = 0;
 	char **given = cfg->features ? fs_cli_list(cfg->features, &ngiven) : NULL;
 	struct fs_buf b = {0};
-	for (size_t i = 0; i < 2 && paths[i]; i++) {
+	for (size_t i = 0; i < 3 && paths[i]; i++) {
 		char err[768];
 		int status;
 		struct fs_model *m = fs_model_load(paths[i], given, ngiven, err, sizeof err, &status);
@@ -202,7 +209,7 @@ int main(int argc, char **argv)
 	size_t nmodels = 0;
 	struct fs_cli cli;
 	const char *arg;
-	int id, want_check = 0, has_batch_wait = 0;
+	int id, want_check = 0, has_batch_wait = 0, has_split = 0;
 	const char *protocol = NULL;
 	int mode_opt[NMODES] = {0};  /* per mode, the last of its options given */
 	char names_buf[NMODES][64];
@@ -281,6 +288,24 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SHADOW:
 			sc.shadow = arg;
+			break;
+		case OPT_CHALLENGER:
+			sc.challenger = arg;
+			break;
+		case OPT_SPLIT: {
+			char *end;
+			sc.split = strtod(arg, &end);
+			if (end == arg || *end || !(sc.split >= 0 && sc.split <= 1))
+				fs_usage_error(usage, "--split: \"%s\" is not a fraction from 0 to 1 (the "
+				               "challenger's share: 0.1 for 10%%)", arg);
+			has_split = 1;
+			break;
+		}
+		case OPT_SPLIT_KEY:
+			sc.split_key = arg;
+			break;
+		case OPT_SPLIT_SEED:
+			sc.split_seed = (uint64_t)fs_cli_number(&cli, "--split-seed", arg, 0, LLONG_MAX);
 			break;
 		case OPT_FROM:
 			if (!*arg)
@@ -394,6 +419,7 @@ int main(int argc, char **argv)
 	const char *endpoint_opt = option_name(mode_opt[MODE_ENDPOINT], names_buf[MODE_ENDPOINT]);
 	if (serve.listen) {
 		const char *no = sc.learn ? "--learn" : sc.shadow ? "--shadow" : want_check ? "--check" :
+		                 sc.challenger ? "--challenger" :
 		                 sc.has_threshold ? "--threshold" : sc.suffix ? "--suffix" :
 		                 sc.from ? "--from" : sc.strict ? "--strict" : sc.label ? "--label" :
 		                 learn_opt ? learn_opt : loop.output ? "--output" : loop.errors ? "--errors" :
@@ -430,7 +456,8 @@ int main(int argc, char **argv)
 	if (sc.endpoint.url) {
 		const char *no = nmodels ? "--model (for a model to fall back on: --on-error "
 		                           "fallback:FILE)" :
-		                 sc.shadow ? "--shadow" : sc.learn ? "--learn" : sc.watch ? "--watch" :
+		                 sc.shadow ? "--shadow" : sc.challenger ? "--challenger" :
+		                 sc.learn ? "--learn" : sc.watch ? "--watch" :
 		                 want_check ? "--check" : learn_opt ? "a --learn option" : NULL;
 		if (no)
 			fs_usage_error(usage, "--endpoint scores with the model server: drop %s", no);
@@ -467,6 +494,18 @@ int main(int argc, char **argv)
 		fs_usage_error(usage, "--save-every needs --save FILE");
 	if (sc.save_every_ns && !sc.save)
 		fs_usage_error(usage, "--save-every needs --save FILE");
+	if (sc.challenger && sc.learn)
+		fs_usage_error(usage, "--learn learns the champion: serve its saved file as --challenger "
+		               "in the fsscore that splits the traffic");
+	if (sc.challenger && !has_split && !want_check)
+		fs_usage_error(usage, "--challenger needs --split FRACTION: the challenger's share of "
+		               "the entities (0.1 for 10%%)");
+	if (!sc.challenger && (has_split || sc.split_key || sc.split_seed))
+		fs_usage_error(usage, "%s is an option of --challenger",
+		               has_split ? "--split" : sc.split_key ? "--split-key" : "--split-seed");
+	if (sc.challenger && !sc.split_key && !loop.kcat && !want_check)
+		fs_usage_error(usage, "--split needs --split-key FIELD: the entity whose events stay in "
+		               "one arm (user_id, say); with --kcat it is the message key");
 	if (!sc.model && !sc.learn && !sc.endpoint.url)
 		fs_usage_error(usage, "no --model given (or --endpoint URL, or --learn)");
 	if (want_check)

@@ -24,10 +24,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <xxhash.h>
 
 /* --watch looks at the files this often; a change is taken once the file
  * has looked the same at two looks in a row (a copy may still be going). */
 #define WATCH_MS 100
+
+/* The slots: the champion (or the learner, or --endpoint's server), the
+ * shadow (or --endpoint's fallback), and --challenger's model, which
+ * writes the champion's fields for the events of its arm. */
+enum { CHAMPION, SHADOW, CHALLENGER, NSLOTS };
 
 struct slot {
 	const char *path;
@@ -54,8 +60,14 @@ struct fs_score {
 	size_t from_len;             /* strlen of its first part */
 	char **given;                /* --features names */
 	size_t ngiven;
-	struct slot slot[2];
-	size_t nslots;
+	struct slot slot[NSLOTS];
+	size_t nslots;               /* per event: its arm's model, and the shadow (2) */
+	/* --challenger: the event's arm (0 champion, 1 challenger) from its key */
+	struct fs_path *split_key;
+	int arm;
+	char *k_arm;                 /* "arm" (after --suffix) */
+	size_t l_arm;
+	char n_arm[64];
 	/* the names both models read, and per event their values */
 	char **names;
 	size_t nnames, capnames;
@@ -251,7 +263,7 @@ static void rebuild_table(struct fs_score *s)
 	s->nnames = s->capnames = 0;
 	fs_hmap_free(&s->by_name);
 	memset(&s->by_name, 0, sizeof s->by_name);
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < NSLOTS; i++) {
 		struct slot *sl = &s->slot[i];
 		if (!sl->m && !sl->learn && !sl->remote)
 			continue;
@@ -394,6 +406,67 @@ static int open_slot(struct fs_score *s, struct slot *sl, const char *path, cons
 	}
 	install(s, sl, m);
 	slot_keys(sl, fs_model_task(m) != FS_TASK_SCORE);
+	return 0;
+}
+
+int fs_split_arm(const char *key, size_t len, uint64_t seed, double split)
+{
+	return (double)(XXH64(key, len, seed) >> 11) * 0x1p-53 < split;
+}
+
+/* --challenger: its slot, which must write the champion's fields, and the
+ * split key. */
+static int open_challenger(struct fs_score *s, char *err, size_t errsize, int *status)
+{
+	const struct fs_score_config *cfg = &s->cfg;
+	struct slot *ch = &s->slot[CHALLENGER], *champ = &s->slot[CHAMPION];
+	if (open_slot(s, ch, cfg->challenger, champ->suffix, err, errsize, status) < 0)
+		return -1;
+	if (fs_model_task(ch->m) != fs_model_task(champ->m) ||
+	    fs_model_noutputs(ch->m) != fs_model_noutputs(champ->m)) {
+		snprintf(err, errsize, "%s gives %zu output(s), the champion %s %zu: both arms must "
+		         "write the same fields", cfg->challenger, fs_model_noutputs(ch->m), cfg->model,
+		         fs_model_noutputs(champ->m));
+		*status = FS_EX_USAGE;
+		return -1;
+	}
+	const char *spec = cfg->split_key ? cfg->split_key : "@key", *why;
+	s->split_key = fs_path_new(spec, &why);
+	if (!s->split_key) {
+		snprintf(err, errsize, "--split-key %s: %s", spec, why);
+		*status = FS_EX_USAGE;
+		return -1;
+	}
+	if (s->split_key->envelope && !cfg->kcat) {
+		snprintf(err, errsize, "--split-key %s names a kcat envelope field; add --kcat", spec);
+		*status = FS_EX_USAGE;
+		return -1;
+	}
+	s->k_arm = key("arm", champ->suffix, &s->l_arm, s->n_arm);
+	return 0;
+}
+
+/* The i-th slot scoring an event of arm arm: its arm's model, then the shadow. */
+static struct slot *nth(struct fs_score *s, int arm, size_t i)
+{
+	return &s->slot[i ? SHADOW : arm ? CHALLENGER : CHAMPION];
+}
+
+/* The event's arm into s->arm; -1 after rejecting an event without a key. */
+static int read_arm(struct fs_score *s, const struct fs_record *r, struct fs_run *run)
+{
+	s->arm = 0;
+	if (!s->split_key)
+		return 0;
+	json_t *own, *v = fs_path_get_any(s->split_key, r, &own);
+	s->num.len = 0;
+	int rc = v ? fs_record_value_text(r, s->split_key, v, &s->num) : -1;
+	json_decref(own);
+	if (rc < 0)
+		return fs_run_reject(run, FS_REJ_KEY, "%s split key \"%s\" (--split-key names the "
+		                     "entity whose events stay in one arm)", v ? "no usable" : "no",
+		                     s->split_key->spec);
+	s->arm = fs_split_arm(s->num.p, s->num.len, s->cfg.split_seed, s->cfg.split);
 	return 0;
 }
 
@@ -556,6 +629,10 @@ struct fs_score *fs_score_new(const struct fs_score_config *cfg, char *err, size
 		return NULL;
 	}
 	s->nslots = cfg->shadow ? 2 : 1;
+	if (cfg->challenger && open_challenger(s, err, errsize, status) < 0) {
+		fs_score_free(s);
+		return NULL;
+	}
 	if (cfg->threads)
 		fs_torch_threads(cfg->threads);
 	if (cfg->batch > 1) {
@@ -569,7 +646,7 @@ void fs_score_free(struct fs_score *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < NSLOTS; i++) {
 		struct slot *sl = &s->slot[i];
 		fs_model_free(sl->m);
 		fs_learner_free(sl->learn);
@@ -611,6 +688,8 @@ void fs_score_free(struct fs_score *s)
 	free(s->sources);
 	free(s->k_scores);
 	free(s->k_error);
+	fs_path_free(s->split_key);
+	free(s->k_arm);
 	free(s);
 }
 
@@ -631,6 +710,7 @@ struct pend {
 	const char *source;
 	uint64_t line;
 	int cls;
+	int arm;                     /* --batch with --challenger: the event's arm */
 	double fb[];
 };
 
@@ -871,7 +951,7 @@ int fs_score_poll(void *ctx, int hup)
 {
 	struct fs_score *s = ctx;
 	int learn_ms = s->slot[0].learn ? poll_learner(s, hup) : -1;
-	for (size_t i = 0; i < 2; i++) {  /* slot 1 is the shadow, or --endpoint's fallback */
+	for (size_t i = 0; i < NSLOTS; i++) {
 		struct slot *sl = &s->slot[i];
 		if (!sl->m)
 			continue;  /* a learner's file is written here, never read back; a server's is not ours */
@@ -994,7 +1074,7 @@ static long slot_inputs(struct fs_score *s, const struct slot *sl)
 static int all_inputs(struct fs_score *s, struct fs_run *run)
 {
 	for (size_t i = 0; i < s->nslots; i++) {
-		const struct slot *sl = &s->slot[i];
+		const struct slot *sl = nth(s, s->arm, i);
 		long miss = slot_inputs(s, sl);
 		if (miss >= 0)
 			return fs_run_reject(run, FS_REJ_FEATURE, "feature \"%s\" is missing, and %s takes "
@@ -1066,6 +1146,15 @@ static void put_slot(struct fs_score *s, struct fs_emit *em, const struct slot *
 	}
 }
 
+/* With --challenger, "arm" after the arm's prediction. */
+static void put_arm(const struct fs_score *s, struct fs_emit *em, int arm)
+{
+	if (!s->split_key)
+		return;
+	fs_emit_key(em, s->k_arm, s->l_arm);
+	fs_buf_puts(em->b, arm ? "\"challenger\"" : "\"champion\"");
+}
+
 /* Scores the event with every slot and writes it; -1 after a rejection. */
 static int emit(struct fs_score *s, const struct fs_record *r, struct fs_run *run)
 {
@@ -1074,12 +1163,14 @@ static int emit(struct fs_score *s, const struct fs_record *r, struct fs_run *ru
 	struct fs_emit em;
 	fs_emit_begin(&em, run->out, r, NULL, 0);
 	for (size_t i = 0; i < s->nslots; i++) {
-		const struct slot *sl = &s->slot[i];
+		const struct slot *sl = nth(s, s->arm, i);
 		char err[768];
 		int cls;
 		if (predict_slot(s, sl, &cls, err, sizeof err) < 0)
 			return fs_run_reject(run, FS_REJ_MODEL, "%s", err);
 		put_slot(s, &em, sl, sl->out, cls);
+		if (!i)
+			put_arm(s, &em, s->arm);
 	}
 	fs_emit_end(&em);
 	return 0;
@@ -1100,42 +1191,63 @@ static size_t slot_width(const struct fs_score *s, const struct slot *sl)
  * first). */
 static void size_held(struct fs_score *s)
 {
-	size_t w = 0;
-	for (size_t i = 0; i < s->nslots; i++)
-		w += slot_width(s, &s->slot[i]);
+	size_t w = slot_width(s, &s->slot[CHAMPION]);
+	if (s->slot[CHALLENGER].m && slot_width(s, &s->slot[CHALLENGER]) > w)
+		w = slot_width(s, &s->slot[CHALLENGER]);
+	if (s->nslots > 1)
+		w += slot_width(s, &s->slot[SHADOW]);
 	fs_ring_free(&s->hold.q);
 	s->hold.q.size = 0;  /* set again by the next push */
 	s->hold.extra = sizeof(struct pend) + w * sizeof(double);
 }
 
-/* Scores the events held, one pass per model, and writes them in order;
+/* Scores the events held, one pass per model (over the events that model
+ * scores: with --challenger, those of its arm), and writes them in order;
  * when a model fails, they go to the error output. */
 static void score_batch(struct fs_score *s, struct fs_run *run)
 {
 	size_t n = s->hold.q.n;
 	if (!n)
 		return;
-	double *out[2] = {NULL, NULL};
-	int *cls[2] = {NULL, NULL}, ok = 1;
+	double *out[NSLOTS] = {NULL};
+	int *cls[NSLOTS] = {NULL}, ok = 1;
 	char err[768] = "";
-	for (size_t i = 0, off = 0; i < s->nslots; i++) {
+	for (size_t i = 0; i < NSLOTS; i++) {
 		const struct slot *sl = &s->slot[i];
+		if (!sl->m || (i == SHADOW && s->nslots < 2))
+			continue;
 		const struct fs_linear *lin = slot_linear(sl);
-		size_t nf = slot_nfeatures(s, sl), nh = lin ? lin->nhashed : 0;
+		size_t nf = slot_nfeatures(s, sl), nh = lin ? lin->nhashed : 0, rows = 0;
 		double *x = fs_xmalloc((n * nf + 1) * sizeof *x);
 		int64_t *h = fs_xmalloc((n * nh + 1) * sizeof *h);
+		size_t *row = fs_xmalloc(n * sizeof *row);  /* the held events it scores */
 		for (size_t j = 0; j < n; j++) {
 			const struct pend *p = fs_hold_data(fs_ring_at(&s->hold.q, j));
-			memcpy(x + j * nf, p->fb + off, nf * sizeof *x);
+			if (i != SHADOW && nth(s, p->arm, 0) != sl)
+				continue;
+			/* the arm's inputs come first, then the shadow's */
+			size_t off = i == SHADOW ? slot_width(s, nth(s, p->arm, 0)) : 0;
+			memcpy(x + rows * nf, p->fb + off, nf * sizeof *x);
 			for (size_t f = 0; f < nh; f++)
-				h[j * nh + f] = (int64_t)p->fb[off + nf + f];
+				h[rows * nh + f] = (int64_t)p->fb[off + nf + f];
+			row[rows++] = j;
 		}
-		off += nf + nh;
-		out[i] = fs_xmalloc(n * fs_model_noutputs(sl->m) * sizeof *out[i]);
-		cls[i] = fs_xmalloc(n * sizeof *cls[i]);
-		if (ok && fs_model_predict(sl->m, n, s->cfg.batch, x, nh ? h : NULL, out[i], cls[i], err,
-		                           sizeof err) < 0)
+		size_t k = fs_model_noutputs(sl->m);
+		double *o = fs_xmalloc((rows * k + 1) * sizeof *o);
+		int *c = fs_xmalloc((rows + 1) * sizeof *c);
+		if (ok && rows && fs_model_predict(sl->m, rows, s->cfg.batch, x, nh ? h : NULL, o, c,
+		                                   err, sizeof err) < 0)
 			ok = 0;
+		/* by held event */
+		out[i] = fs_xmalloc(n * k * sizeof *out[i]);
+		cls[i] = fs_xmalloc(n * sizeof *cls[i]);
+		for (size_t j = 0; j < rows; j++) {
+			memcpy(out[i] + row[j] * k, o + j * k, k * sizeof *o);
+			cls[i][row[j]] = c[j];
+		}
+		free(o);
+		free(c);
+		free(row);
 		free(x);
 		free(h);
 	}
@@ -1148,16 +1260,19 @@ static void score_batch(struct fs_score *s, struct fs_run *run)
 			fs_hold_drop(&s->hold);
 			continue;
 		}
+		int arm = p->arm;  /* p is not ours after the pop */
 		struct fs_emit em;
 		fs_hold_pop(&s->hold, run->out, &em);
 		for (size_t i = 0; i < s->nslots; i++) {
-			const struct slot *sl = &s->slot[i];
-			size_t k = fs_model_noutputs(sl->m);
-			put_slot(s, &em, sl, out[i] + j * k, cls[i][j]);
+			const struct slot *sl = nth(s, arm, i);
+			size_t si = (size_t)(sl - s->slot), k = fs_model_noutputs(sl->m);
+			put_slot(s, &em, sl, out[si] + j * k, cls[si][j]);
+			if (!i)
+				put_arm(s, &em, arm);
 		}
 		fs_emit_end(&em);
 	}
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < NSLOTS; i++) {
 		free(out[i]);
 		free(cls[i]);
 	}
@@ -1175,9 +1290,10 @@ static int hold_batch(struct fs_score *s, const struct fs_record *r, struct fs_r
 	p->source = intern_source(s, r->source);
 	p->line = r->line;
 	p->cls = -1;
+	p->arm = s->arm;
 	double *d = p->fb;
 	for (size_t i = 0; i < s->nslots; i++) {
-		const struct slot *sl = &s->slot[i];
+		const struct slot *sl = nth(s, s->arm, i);
 		const struct fs_linear *lin = slot_linear(sl);
 		size_t nf = slot_nfeatures(s, sl);
 		memcpy(d, sl->x, nf * sizeof *d);
@@ -1355,6 +1471,8 @@ static int read_features_raw(struct fs_score *s, const struct fs_record *r)
 			if ((kl == s->slot[i].nl_score && !memcmp(k, s->slot[i].n_score, kl)) ||
 			    (kl == s->slot[i].nl_model && !memcmp(k, s->slot[i].n_model, kl)))
 				return FS_STEP_PARSE;
+		if (s->k_arm && kl == strlen(s->n_arm) && !memcmp(k, s->n_arm, kl))
+			return FS_STEP_PARSE;
 		if (one_level && kl == s->from_len && !memcmp(k, s->from->parts[0], kl)) {
 			if (found || p[m.vs] != '{')
 				return FS_STEP_PARSE;  /* twice (the last counts), or not an object */
@@ -1532,12 +1650,15 @@ int fs_score_step(void *ctx, const struct fs_record *r, struct fs_run *run)
 	for (size_t i = 0; i < s->nslots; i++) {
 		const struct slot *sl = &s->slot[i];
 		const char *clash = json_object_get(r->obj, sl->n_score) ? sl->n_score :
-		                    json_object_get(r->obj, sl->n_model) ? sl->n_model : NULL;
+		                    json_object_get(r->obj, sl->n_model) ? sl->n_model :
+		                    s->k_arm && json_object_get(r->obj, s->n_arm) ? s->n_arm : NULL;
 		if (clash)
 			return fs_run_reject(run, FS_REJ_CONFLICT, "\"%s\" is already in the event "
 			                     "(scored twice?)", clash);
 	}
-score:;
+score:
+	if (read_arm(s, r, run) < 0)
+		return -1;
 	if (s->remote)
 		return hold_remote(s, r, run);
 	if (s->batching) {

@@ -7,6 +7,9 @@
  * loaded again and swapped in between two events, or, when it is bad,
  * reported while the old model keeps serving.
  *
+ * With --challenger, each event is scored by the champion or the challenger
+ * as its split key's hash decides (fs_split_arm), and marked with its arm.
+ *
  * With --batch N, events are held until N of them (or a pause in the input)
  * are scored in one pass of each model, and written in input order.
  *
@@ -31,6 +34,11 @@ enum fs_on_error {
 struct fs_score_config {
 	const char *model;       /* --model FILE */
 	const char *shadow;      /* --shadow FILE, or NULL */
+	/* --challenger: an A/B split of the entities between two models */
+	const char *challenger;  /* --challenger FILE, or NULL */
+	double split;            /* --split: the challenger's share of split keys */
+	const char *split_key;   /* --split-key PATH (default @key with --kcat) */
+	uint64_t split_seed;     /* --split-seed: XXH64's seed */
 	const char *from;        /* --from: the features object's path, "." for the event */
 	const char *features;    /* --features a,b,c: names for a model without them */
 	double threshold;        /* --threshold, when has_threshold */
@@ -61,6 +69,10 @@ struct fs_score_config {
 };
 
 struct fs_score;
+
+/* The arm of a split key's text: 1 (challenger) when XXH64(key, seed),
+ * as a fraction of 2^64 taken to 53 bits, is below the split, else 0. */
+int fs_split_arm(const char *key, size_t len, uint64_t seed, double split);
 
 /* Returns the engine, or NULL with a message in err and the exit status in
  * *status (64 usage, 65 not a model, 66 unreadable). */
