@@ -23,6 +23,7 @@
 #include "output.h"
 #include "record.h"
 #include "state.h"
+#include "stats.h"
 #include "timefmt.h"
 #include "cli.h"
 
@@ -49,6 +50,7 @@ struct pred {
 	int32_t label;             /* class, or NO_LABEL */
 	uint8_t final;             /* maturity has passed */
 	uint8_t absent;            /* label from --absent-label */
+	uint8_t arm;               /* --compare: 0 champion, 1 challenger */
 };
 
 struct window {
@@ -58,6 +60,7 @@ struct window {
 	struct pred *p;
 	size_t n, cap, cursor;     /* p[0 .. cursor) are final */
 	double *prob;              /* k per prediction */
+	double *alt;               /* --compare-scores: the two scores per prediction */
 	struct fs_buf ids, lines;
 	uint64_t duplicates, late;
 };
@@ -74,6 +77,26 @@ struct waiting {
 	uint64_t line;
 	char *text;                /* the line, for its rejection */
 	size_t text_len;
+};
+
+enum { CMP_NONE, CMP_ARMS, CMP_SCORES };
+
+/* Labeled predictions of a comparison: a score per arm (paired) or the
+ * score and its arm (unpaired), and the label. */
+struct sample {
+	double *s[2];
+	int *y;
+	uint8_t *arm;
+	size_t n, cap;
+};
+
+/* --horizon: the running comparison since the start. */
+struct running {
+	struct sample x;
+	uint64_t looks;
+	double spent;              /* alpha spent by the last look */
+	int64_t start;             /* the first window's start */
+	int done;                  /* a final look was written */
 };
 
 struct alert {
@@ -119,7 +142,17 @@ struct fs_truth {
 	struct fs_hset written;    /* id hash -> the clock it is forgotten after */
 	int64_t written_swept;     /* the clock at the last sweep of it */
 
-	struct fs_buf text;
+	/* --compare, --compare-scores */
+	int cmp;
+	struct fs_path *arm_path, *alt[2];
+	char **arm_names;          /* the champion's and the challenger's --arms values */
+	size_t narm_names;
+	double z;                  /* the two-sided critical value at --alpha */
+	uint8_t cur_arm;           /* of the prediction being read */
+	double cur_alt[2];
+	struct running running;
+
+	struct fs_buf text, armtext;
 	double *prob;              /* a prediction's probabilities while it is read */
 	struct fs_run *run;        /* the step's, while one runs */
 };
@@ -253,6 +286,7 @@ static void window_free(struct window *w)
 		return;
 	free(w->p);
 	free(w->prob);
+	free(w->alt);
 	fs_buf_free(&w->ids);
 	fs_buf_free(&w->lines);
 	free(w);
@@ -312,15 +346,15 @@ static void emit_joined(struct fs_truth *t, const struct window *w, const struct
 
 /* Every metric of a window by name, for the record and for --alert. */
 struct measures {
-	const char *name[40];
-	double v[40];
-	int integer[40];
+	char name[80][48];
+	double v[80];
+	int integer[80];
 	int n;
 };
 
 static void measure(struct measures *m, const char *name, double v, int integer)
 {
-	m->name[m->n] = name;
+	snprintf(m->name[m->n], sizeof m->name[m->n], "%s", name);
 	m->v[m->n] = v;
 	m->integer[m->n++] = integer;
 }
@@ -401,21 +435,32 @@ static void window_measures(struct fs_truth *t, const struct window *w, struct m
 	free(delay);
 }
 
-static void put_window_head(struct fs_truth *t, struct fs_buf *b, const struct window *w,
-                            const char *kind)
+/* What a record covers: a window, or a running comparison's windows. */
+struct span {
+	int64_t key;               /* the (last) window's key, named for count windows */
+	int64_t start, end;
+	const char *scope;         /* compare records: "window" or "running" */
+};
+
+static struct span window_span(const struct fs_truth *t, const struct window *w)
+{
+	return (struct span){w->key, window_start(t, w), window_end(t, w), "window"};
+}
+
+static void put_head(struct fs_truth *t, struct fs_buf *b, const struct span *sp, const char *kind)
 {
 	fs_buf_puts(b, "{\"kind\":\"");
 	fs_buf_puts(b, kind);
 	fs_buf_puts(b, "\",");
 	if (!t->cfg.window_ns) {
 		fs_buf_puts(b, "\"window\":");
-		put_u64(b, (uint64_t)w->key);
+		put_u64(b, (uint64_t)sp->key);
 		fs_buf_putc(b, ',');
 	}
 	fs_buf_puts(b, "\"window_start\":");
-	put_time(b, window_start(t, w));
+	put_time(b, sp->start);
 	fs_buf_puts(b, ",\"window_end\":");
-	put_time(b, window_end(t, w));
+	put_time(b, sp->end);
 }
 
 static int breaks(const struct alert *a, double v)
@@ -428,49 +473,349 @@ static int breaks(const struct alert *a, double v)
 	}
 }
 
-/* The metrics record of a window; for a mature one, its alerts. */
-static void write_metrics(struct fs_truth *t, const struct window *w, int mature)
+/* The alerts a mature record's measures break. */
+static void fire(struct fs_truth *t, const struct span *sp, const struct measures *m)
 {
 	struct fs_buf *b = t->run->out;
-	struct measures m;
-	window_measures(t, w, &m);
-	put_window_head(t, b, w, "metrics");
-	fs_buf_puts(b, mature ? ",\"mature\":true" : ",\"mature\":false");
-	for (int i = 0; i < m.n; i++) {
-		fs_buf_puts(b, ",\"");
-		fs_buf_puts(b, m.name[i]);
-		fs_buf_puts(b, "\":");
-		if (m.integer[i])
-			put_u64(b, (uint64_t)m.v[i]);
-		else
-			fs_json_put_double(b, m.v[i]);
-	}
-	fs_buf_puts(b, "}\n");
-	if (!mature)
-		return;
 	for (int a = 0; a < t->nalerts; a++) {
 		const struct alert *al = &t->alerts[a];
-		for (int i = 0; i < m.n; i++) {
-			if (strcmp(m.name[i], al->metric) != 0 || !isfinite(m.v[i]) || !breaks(al, m.v[i]))
+		for (int i = 0; i < m->n; i++) {
+			if (strcmp(m->name[i], al->metric) != 0 || !isfinite(m->v[i]) || !breaks(al, m->v[i]))
 				continue;
 			t->fired = 1;
-			put_window_head(t, b, w, "alert");
+			put_head(t, b, sp, "alert");
+			if (!strcmp(sp->scope, "running"))
+				fs_buf_puts(b, ",\"scope\":\"running\"");
 			fs_buf_puts(b, ",\"alert\":");
 			fs_json_put_string(b, al->text, strlen(al->text));
 			fs_buf_puts(b, ",\"metric\":");
 			fs_json_put_string(b, al->metric, strlen(al->metric));
 			fs_buf_puts(b, ",\"value\":");
-			fs_json_put_double(b, m.v[i]);
+			fs_json_put_double(b, m->v[i]);
 			fs_buf_puts(b, ",\"limit\":");
 			fs_json_put_double(b, al->limit);
 			fs_buf_puts(b, "}\n");
 			char s[64], e[64], v[FS_DBL_MAX];
-			fs_time_format(window_start(t, w), s, sizeof s);
-			fs_time_format(window_end(t, w), e, sizeof e);
-			fs_fmt_double(v, m.v[i]);
-			fs_warn("alert: %s: %s is %s in the window %s .. %s", al->text, al->metric, v, s, e);
+			fs_time_format(sp->start, s, sizeof s);
+			fs_time_format(sp->end, e, sizeof e);
+			fs_fmt_double(v, m->v[i]);
+			fs_warn("alert: %s: %s is %s in the %s %s .. %s", al->text, al->metric, v,
+			        strcmp(sp->scope, "running") ? "window" : "running comparison", s, e);
 		}
 	}
+}
+
+static void put_measures(struct fs_buf *b, const struct measures *m, int from, int to)
+{
+	for (int i = from; i < to; i++) {
+		fs_buf_puts(b, ",\"");
+		fs_buf_puts(b, m->name[i]);
+		fs_buf_puts(b, "\":");
+		if (m->integer[i])
+			put_u64(b, (uint64_t)m->v[i]);
+		else
+			fs_json_put_double(b, m->v[i]);
+	}
+}
+
+static void write_compare(struct fs_truth *t, const struct window *w, int mature);
+
+/* The metrics record of a window; for a mature one, its alerts. */
+static void write_metrics(struct fs_truth *t, const struct window *w, int mature)
+{
+	struct fs_buf *b = t->run->out;
+	struct measures m;
+	struct span sp = window_span(t, w);
+	window_measures(t, w, &m);
+	put_head(t, b, &sp, "metrics");
+	fs_buf_puts(b, mature ? ",\"mature\":true" : ",\"mature\":false");
+	put_measures(b, &m, 0, m.n);
+	fs_buf_puts(b, "}\n");
+	if (mature)
+		fire(t, &sp, &m);
+	if (t->cmp)
+		write_compare(t, w, mature);
+}
+
+/* ---------------------------------------------------------------- compare */
+
+static void sample_add(struct sample *x, double s0, double s1, uint8_t arm, int y)
+{
+	if (x->n == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 256;
+		for (int j = 0; j < 2; j++)
+			x->s[j] = fs_xrealloc(x->s[j], x->cap * sizeof *x->s[j]);
+		x->y = fs_xrealloc(x->y, x->cap * sizeof *x->y);
+		x->arm = fs_xrealloc(x->arm, x->cap * sizeof *x->arm);
+	}
+	x->s[0][x->n] = s0;
+	x->s[1][x->n] = s1;
+	x->arm[x->n] = arm;
+	x->y[x->n++] = y;
+}
+
+static void sample_free(struct sample *x)
+{
+	free(x->s[0]);
+	free(x->s[1]);
+	free(x->y);
+	free(x->arm);
+	memset(x, 0, sizeof *x);
+}
+
+/* A window's labeled predictions, in arrival order (up to max of them). */
+static void window_sample(const struct fs_truth *t, const struct window *w, struct sample *x,
+                          uint64_t max)
+{
+	for (size_t i = 0; i < w->n && x->n < max; i++) {
+		const struct pred *p = &w->p[i];
+		if (p->label < 0)
+			continue;
+		if (t->cmp == CMP_SCORES)
+			sample_add(x, w->alt[2 * i], w->alt[2 * i + 1], 0, p->label);
+		else
+			sample_add(x, w->prob[i], 0, p->arm, p->label);
+	}
+}
+
+static const char *const arm_role[] = {"champion", "challenger"};
+
+/* One arm's metrics and intervals, as "champion_..." or "challenger_...". */
+static void arm_measures(struct fs_truth *t, struct measures *m, int arm, const double *score,
+                         const int *y, size_t n, uint64_t predictions, int with_predictions,
+                         const struct fs_delong *d, int which)
+{
+	struct fs_scored *x = fs_xmalloc((n ? n : 1) * sizeof *x);
+	for (size_t i = 0; i < n; i++)
+		x[i] = (struct fs_scored){score[i], y[i]};
+	struct fs_binary_metrics bm;
+	fs_binary_metrics(x, n, t->cfg.threshold, &bm);
+	free(x);
+	char name[48];
+	const char *role = arm_role[arm];
+#define M(what, v, integer) \
+	(snprintf(name, sizeof name, "%s_%s", role, what), measure(m, name, v, integer))
+	double lo, hi;
+	if (with_predictions)
+		M("predictions", (double)predictions, 1);
+	M("labels", (double)n, 1);
+	M("positives", (double)bm.positives, 1);
+	M("negatives", (double)(n - bm.positives), 1);
+	M("tp", (double)bm.tp, 1);
+	M("fp", (double)bm.fp, 1);
+	M("tn", (double)bm.tn, 1);
+	M("fn", (double)bm.fn, 1);
+	M("precision", bm.precision, 0);
+	fs_wilson(bm.tp, bm.tp + bm.fp, t->z, &lo, &hi);
+	M("precision_lo", lo, 0);
+	M("precision_hi", hi, 0);
+	M("recall", bm.recall, 0);
+	fs_wilson(bm.tp, bm.tp + bm.fn, t->z, &lo, &hi);
+	M("recall_lo", lo, 0);
+	M("recall_hi", hi, 0);
+	M("f1", bm.f1, 0);
+	M("accuracy", bm.accuracy, 0);
+	fs_wilson(bm.tp + bm.tn, n, t->z, &lo, &hi);
+	M("accuracy_lo", lo, 0);
+	M("accuracy_hi", hi, 0);
+	double auc = d->auc[which], se = sqrt(d->var[which]);
+	M("roc_auc", auc, 0);
+	M("roc_auc_se", se, 0);
+	M("roc_auc_lo", isfinite(se) ? fmax(0, auc - t->z * se) : NAN, 0);
+	M("roc_auc_hi", isfinite(se) ? fmin(1, auc + t->z * se) : NAN, 0);
+	M("pr_auc", bm.pr_auc, 0);
+	M("log_loss", bm.log_loss, 0);
+	M("brier", bm.brier, 0);
+	M("ece", bm.ece, 0);
+#undef M
+}
+
+/* The verdict of a test at level: the better arm, or "none", and why. */
+static const char *verdict(const struct fs_truth *t, uint64_t labels, double delta, double p,
+                           double level, int same, char *why, size_t n)
+{
+	char a[FS_DBL_MAX], b[FS_DBL_MAX];
+	if (labels < t->cfg.min_labels) {
+		snprintf(why, n, "%" PRIu64 " labels, fewer than --min-labels %" PRIu64, labels,
+		         t->cfg.min_labels);
+		return "none";
+	}
+	if (!isfinite(p)) {
+		snprintf(why, n, "%s", same ? "the two scores order the labeled predictions alike: "
+		         "nothing to test" : "no test: each arm needs two labels of each class");
+		return "none";
+	}
+	fs_fmt_double(a, p);
+	fs_fmt_double(b, level);
+	if (!(p < level)) {
+		snprintf(why, n, "p_value %s is not below %s", a, b);
+		return "none";
+	}
+	snprintf(why, n, "p_value %s is below %s", a, b);
+	return delta > 0 ? "challenger" : "champion";
+}
+
+/* Writes a compare record of sample x: level is the test's (alpha, or a
+ * running look's share of it); for a mature record, its alerts. A running
+ * look has its own members, then "final": at the horizon (at_horizon) or
+ * at a verdict. Returns 1 when the verdict names a winner. */
+static int compare_record(struct fs_truth *t, const struct span *sp, const struct sample *x,
+                          const uint64_t *predictions, int mature, double level,
+                          const char *running_members, int at_horizon)
+{
+	struct measures m;
+	m.n = 0;
+	struct fs_delong d[2];
+	int paired = t->cmp == CMP_SCORES;
+	size_t narm[2] = {0, 0};
+	double *sc[2];
+	int *ys[2];
+	if (paired) {
+		const double *both[2] = {x->s[0], x->s[1]};
+		fs_delong(both, 2, x->y, x->n, &d[0]);
+		for (int a = 0; a < 2; a++) {
+			sc[a] = x->s[a];
+			ys[a] = x->y;
+			narm[a] = x->n;
+		}
+	} else {
+		for (int a = 0; a < 2; a++) {
+			sc[a] = fs_xmalloc((x->n ? x->n : 1) * sizeof *sc[a]);
+			ys[a] = fs_xmalloc((x->n ? x->n : 1) * sizeof *ys[a]);
+		}
+		for (size_t i = 0; i < x->n; i++) {
+			int a = x->arm[i];
+			sc[a][narm[a]] = x->s[0][i];
+			ys[a][narm[a]++] = x->y[i];
+		}
+		for (int a = 0; a < 2; a++) {
+			const double *one[1] = {sc[a]};
+			fs_delong(one, 1, ys[a], narm[a], &d[a]);
+		}
+	}
+	int from[3];
+	for (int a = 0; a < 2; a++) {
+		from[a] = m.n;
+		arm_measures(t, &m, a, sc[a], ys[a], narm[a], predictions ? predictions[a] : 0,
+		             predictions != NULL, paired ? &d[0] : &d[a], paired ? a : 0);
+	}
+	from[2] = m.n;
+	double auc0 = paired ? d[0].auc[0] : d[0].auc[0], auc1 = paired ? d[0].auc[1] : d[1].auc[0];
+	double var = paired ? d[0].var[0] + d[0].var[1] - 2 * d[0].cov : d[0].var[0] + d[1].var[0];
+	double delta = auc1 - auc0, se = var > 0 ? sqrt(var) : NAN;
+	double z = delta / se;
+	double p = isfinite(z) ? 2 * fs_norm_sf(fabs(z)) : NAN;
+	measure(&m, "labels", (double)x->n, 1);
+	measure(&m, "challenger_auc_delta", delta, 0);
+	measure(&m, "challenger_auc_delta_se", se, 0);
+	measure(&m, "challenger_auc_delta_lo", delta - t->z * se, 0);
+	measure(&m, "challenger_auc_delta_hi", delta + t->z * se, 0);
+	measure(&m, "z", z, 0);
+	measure(&m, "p_value", p, 0);
+	char why[256];
+	const char *v = verdict(t, x->n, delta, p, level,
+	                        paired && isfinite(auc0) && var <= 0 && d[0].var[0] >= 0, why,
+	                        sizeof why);
+
+	struct fs_buf *b = t->run->out;
+	put_head(t, b, sp, "compare");
+	fs_buf_puts(b, mature ? ",\"mature\":true" : ",\"mature\":false");
+	fs_buf_puts(b, ",\"scope\":\"");
+	fs_buf_puts(b, sp->scope);
+	fs_buf_puts(b, "\",\"compare\":");
+	const char *what = paired ? "scores" : t->cfg.compare;
+	fs_json_put_string(b, what, strlen(what));
+	fs_buf_puts(b, paired ? ",\"test\":\"delong_paired\"" : ",\"test\":\"delong_unpaired\"");
+	fs_buf_puts(b, ",\"alpha\":");
+	fs_json_put_double(b, t->cfg.alpha);
+	if (running_members) {
+		fs_buf_puts(b, running_members);
+		fs_buf_puts(b, at_horizon || strcmp(v, "none") ? ",\"final\":true" : ",\"final\":false");
+	}
+	put_measures(b, &m, from[2], from[2] + 1);  /* labels */
+	for (int a = 0; a < 2; a++) {
+		fs_buf_puts(b, ",\"");
+		fs_buf_puts(b, arm_role[a]);
+		fs_buf_puts(b, "\":{\"name\":");
+		const char *name = paired ? t->alt[a]->spec : t->arm_names[a];
+		fs_json_put_string(b, name, strlen(name));
+		/* the members without the arm's prefix */
+		size_t cut = strlen(arm_role[a]) + 1;
+		for (int i = from[a]; i < from[a + 1]; i++) {
+			fs_buf_puts(b, ",\"");
+			fs_buf_puts(b, m.name[i] + cut);
+			fs_buf_puts(b, "\":");
+			if (m.integer[i])
+				put_u64(b, (uint64_t)m.v[i]);
+			else
+				fs_json_put_double(b, m.v[i]);
+		}
+		fs_buf_putc(b, '}');
+	}
+	put_measures(b, &m, from[2] + 1, m.n);
+	fs_buf_puts(b, ",\"verdict\":\"");
+	fs_buf_puts(b, v);
+	fs_buf_puts(b, "\",\"why\":");
+	fs_json_put_string(b, why, strlen(why));
+	fs_buf_puts(b, "}\n");
+	if (mature)
+		fire(t, sp, &m);
+	if (!paired)
+		for (int a = 0; a < 2; a++) {
+			free(sc[a]);
+			free(ys[a]);
+		}
+	return strcmp(v, "none") != 0;
+}
+
+/* The window's comparison; a mature window also makes the next look of
+ * the running comparison (--horizon). */
+static void write_compare(struct fs_truth *t, const struct window *w, int mature)
+{
+	struct sample x = {0};
+	window_sample(t, w, &x, UINT64_MAX);
+	uint64_t predictions[2] = {0, 0};
+	for (size_t i = 0; i < w->n; i++)
+		predictions[t->cmp == CMP_SCORES ? 0 : w->p[i].arm]++;
+	if (t->cmp == CMP_SCORES)
+		predictions[1] = predictions[0];
+	struct span sp = window_span(t, w);
+	compare_record(t, &sp, &x, predictions, mature, t->cfg.alpha, NULL, 0);
+	sample_free(&x);
+
+	struct running *r = &t->running;
+	if (!mature || !t->cfg.horizon || r->done)
+		return;
+	size_t before = r->x.n;
+	if (!r->looks && !before)
+		r->start = sp.start;
+	window_sample(t, w, &r->x, t->cfg.horizon);
+	if (r->x.n == before)
+		return;  /* nothing new to look at */
+	r->looks++;
+	double info = fmin(1, (double)r->x.n / (double)t->cfg.horizon);
+	double spent = fs_spent((enum fs_spending)t->cfg.spending, t->cfg.alpha, info);
+	double level = t->cfg.spending == FS_SPEND_NONE ? t->cfg.alpha : spent - r->spent;
+	r->spent = spent;
+	int final = r->x.n >= t->cfg.horizon;
+	/* the members before "labels": which look, and its share of alpha */
+	struct fs_buf extra = {0};
+	fs_buf_puts(&extra, ",\"look\":");
+	put_u64(&extra, r->looks);
+	fs_buf_puts(&extra, ",\"horizon\":");
+	put_u64(&extra, t->cfg.horizon);
+	fs_buf_puts(&extra, ",\"information\":");
+	fs_json_put_double(&extra, info);
+	fs_buf_puts(&extra, ",\"spending\":\"");
+	fs_buf_puts(&extra, fs_spending_name((enum fs_spending)t->cfg.spending));
+	fs_buf_puts(&extra, "\",\"alpha_spent\":");
+	fs_json_put_double(&extra, spent);
+	fs_buf_puts(&extra, ",\"alpha_look\":");
+	fs_json_put_double(&extra, level);
+	struct span rs = {sp.key, r->start, sp.end, "running"};
+	if (compare_record(t, &rs, &r->x, NULL, 1, level, fs_buf_cstr(&extra), final) || final)
+		r->done = 1;
+	fs_buf_free(&extra);
 }
 
 /* ---------------------------------------------------------------- the join */
@@ -632,6 +977,34 @@ static int metric_of(enum kind kind, const char *name)
 	return 0;
 }
 
+/* The numbers of a compare record --alert may name: an arm's, after
+ * "champion_" or "challenger_", and the test's. */
+static const char arm_list[] = "predictions, labels, positives, negatives, tp, fp, tn, fn, "
+	"precision, precision_lo, precision_hi, recall, recall_lo, recall_hi, f1, accuracy, "
+	"accuracy_lo, accuracy_hi, roc_auc, roc_auc_se, roc_auc_lo, roc_auc_hi, pr_auc, log_loss, "
+	"brier, ece";
+static const char test_list[] = "labels, challenger_auc_delta, challenger_auc_delta_se, "
+	"challenger_auc_delta_lo, challenger_auc_delta_hi, z, p_value";
+
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ',' || p[n] == 0))
+			return 1;
+	return 0;
+}
+
+static int compare_metric(const char *name)
+{
+	for (int a = 0; a < 2; a++) {
+		size_t n = strlen(arm_role[a]);
+		if (!strncmp(name, arm_role[a], n) && name[n] == '_' && in_list(arm_list, name + n + 1))
+			return 1;
+	}
+	return in_list(test_list, name);
+}
+
 /* The kind of model, from the first prediction's score. */
 static int learn_kind(struct fs_truth *t, const json_t *v, struct fs_run *run)
 {
@@ -644,13 +1017,18 @@ static int learn_kind(struct fs_truth *t, const json_t *v, struct fs_run *run)
 		if (t->nclasses && t->nclasses != (size_t)t->k)
 			fs_die(FS_EX_USAGE, "--classes names %zu classes, but the scores have %d",
 			       t->nclasses, t->k);
+		if (t->cmp)
+			fs_die(FS_EX_USAGE, "%s compares binary models (a score each); these predictions "
+			       "have scores of %d classes", t->cmp == CMP_ARMS ? "--compare" :
+			       "--compare-scores", t->k);
 	} else {
 		t->kind = K_BINARY;
 		t->k = 1;
 	}
 	t->prob = fs_xrealloc(t->prob, (size_t)t->k * sizeof *t->prob);
 	for (int i = 0; i < t->nalerts; i++)
-		if (!metric_of(t->kind, t->alerts[i].metric))
+		if (!metric_of(t->kind, t->alerts[i].metric) &&
+		    !(t->cmp && compare_metric(t->alerts[i].metric)))
 			fs_die(FS_EX_USAGE, "--alert %s: a %s model has no %s; its metrics are %s",
 			       t->alerts[i].text, t->kind == K_BINARY ? "binary" : "multiclass",
 			       t->alerts[i].metric, t->kind == K_BINARY ? binary_list : multi_list);
@@ -703,6 +1081,42 @@ out:
 	return rc;
 }
 
+/* --compare: the prediction's arm; --compare-scores: its two scores. */
+static int read_compare(struct fs_truth *t, const struct fs_record *r, struct fs_run *run)
+{
+	if (t->cmp == CMP_ARMS) {
+		json_t *own, *v = fs_path_get_any(t->arm_path, r, &own);
+		struct fs_buf *b = &t->armtext;
+		b->len = 0;
+		int rc = v ? fs_record_value_text(r, t->arm_path, v, b) : -1;
+		json_decref(own);
+		if (rc < 0)
+			return fs_run_reject(run, FS_REJ_KEY, "%s arm \"%s\" (--compare names it)",
+			                     v ? "no usable" : "no", t->arm_path->spec);
+		for (uint8_t a = 0; a < 2; a++)
+			if (strlen(t->arm_names[a]) == b->len && !memcmp(t->arm_names[a], b->p, b->len)) {
+				t->cur_arm = a;
+				return 0;
+			}
+		return fs_run_reject(run, FS_REJ_KEY, "arm \"%.*s\" is neither %s nor %s (name the "
+		                     "champion's and the challenger's values with --arms)",
+		                     b->len > 60 ? 60 : (int)b->len, b->p,
+		                     t->arm_names[0], t->arm_names[1]);
+	}
+	for (int a = 0; a < 2; a++) {
+		json_t *own, *v = fs_path_get_any(t->alt[a], r, &own);
+		int ok = fs_value_number(v, &t->cur_alt[a]) == FS_NUM_OK &&
+		         t->cur_alt[a] >= 0 && t->cur_alt[a] <= 1;
+		json_decref(own);
+		if (!ok)
+			return fs_run_reject(run, FS_REJ_LABEL, "%s \"%s\" is %s (--compare-scores "
+			                     "compares two scores of each prediction)",
+			                     arm_role[a], t->alt[a]->spec,
+			                     v && !json_is_null(v) ? "not a probability in [0, 1]" : "missing");
+	}
+	return 0;
+}
+
 static int check_conflicts(const struct fs_record *r, struct fs_run *run)
 {
 	static const char *const names[] = {"kind", "label", "label_ts", "label_delay", "label_count"};
@@ -723,6 +1137,8 @@ int fs_truth_prediction(void *ctx, const struct fs_record *r, struct fs_run *run
 	if (read_id(t, r, run) < 0)
 		return -1;
 	if (read_score(t, r, run) < 0)
+		return -1;
+	if (t->cmp && read_compare(t, r, run) < 0)
 		return -1;
 	if (t->cfg.emit_joined && check_conflicts(r, run) < 0)
 		return -1;
@@ -754,12 +1170,17 @@ int fs_truth_prediction(void *ctx, const struct fs_record *r, struct fs_run *run
 			w->cap = t->cfg.window_events;  /* a count window never grows past N */
 		w->p = fs_xrealloc(w->p, w->cap * sizeof *w->p);
 		w->prob = fs_xrealloc(w->prob, w->cap * (size_t)t->k * sizeof *w->prob);
+		if (t->cmp == CMP_SCORES)
+			w->alt = fs_xrealloc(w->alt, w->cap * 2 * sizeof *w->alt);
 	}
 	e->v.u = (uint64_t)w->serial << 32 | w->n;
 	struct pred *p = &w->p[w->n];
 	memset(p, 0, sizeof *p);
 	p->t = r->time;
 	p->label = NO_LABEL;
+	p->arm = t->cur_arm;
+	if (t->cmp == CMP_SCORES)
+		memcpy(w->alt + 2 * w->n, t->cur_alt, sizeof t->cur_alt);
 	p->id_off = w->ids.len;
 	p->id_len = (uint32_t)idn;
 	fs_buf_put(&w->ids, id, idn);
@@ -908,7 +1329,9 @@ int fs_truth_status(const struct fs_truth *t)
 
 /* ---------------------------------------------------------------- state */
 
-#define PAYLOAD_VERSION 1
+/* 2: each prediction's arm (a flag) and --compare-scores scores, and the
+ * running comparison; a version 1 state (no comparison) still loads. */
+#define PAYLOAD_VERSION 2
 
 void fs_truth_save(void *ctx, struct fs_state_writer *sw)
 {
@@ -938,9 +1361,13 @@ void fs_truth_save(void *ctx, struct fs_state_writer *sw)
 			fs_put_i64(b, p->t_label);
 			fs_put_u64(b, p->nlabels);
 			fs_put_i64(b, p->label);
-			fs_put_u64(b, (uint64_t)p->final | (uint64_t)p->absent << 1);
+			fs_put_u64(b, (uint64_t)p->final | (uint64_t)p->absent << 1 | (uint64_t)p->arm << 2);
 			for (int c = 0; c < t->k; c++)
 				fs_put_f64(b, w->prob[j * (size_t)t->k + (size_t)c]);
+			if (t->cmp == CMP_SCORES) {
+				fs_put_f64(b, w->alt[2 * j]);
+				fs_put_f64(b, w->alt[2 * j + 1]);
+			}
 			fs_put_bytes(b, w->ids.p + p->id_off, p->id_len);
 			fs_put_bytes(b, t->cfg.emit_joined ? w->lines.p + p->line_off : "", p->line_len);
 			fs_state_flush(sw);
@@ -970,6 +1397,19 @@ void fs_truth_save(void *ctx, struct fs_state_writer *sw)
 		fs_put_u64(b, t->written.e[i].h);
 		fs_put_u64(b, t->written.e[i].v);
 	}
+	const struct running *rn = &t->running;
+	fs_put_u64(b, rn->looks);
+	fs_put_f64(b, rn->spent);
+	fs_put_i64(b, rn->start);
+	fs_put_u64(b, (uint64_t)rn->done);
+	fs_put_u64(b, rn->x.n);
+	for (size_t i = 0; i < rn->x.n; i++) {
+		fs_put_f64(b, rn->x.s[0][i]);
+		fs_put_f64(b, rn->x.s[1][i]);
+		fs_put_u64(b, (uint64_t)rn->x.arm[i] << 1 | (uint64_t)rn->x.y[i]);
+		if (i % 4096 == 4095)
+			fs_state_flush(sw);
+	}
 }
 
 int fs_truth_load(void *ctx, const unsigned char *data, size_t n)
@@ -977,7 +1417,8 @@ int fs_truth_load(void *ctx, const unsigned char *data, size_t n)
 	struct fs_truth *t = ctx;
 	struct fs_rd r = {data, data + n, 1};
 	size_t len;
-	if (fs_get_u64(&r) != PAYLOAD_VERSION)
+	uint64_t version = fs_get_u64(&r);
+	if (version != 1 && version != PAYLOAD_VERSION)
 		return -1;
 	t->kind = (enum kind)fs_get_u64(&r);
 	t->k = (int)fs_get_u64(&r);
@@ -1010,6 +1451,8 @@ int fs_truth_load(void *ctx, const unsigned char *data, size_t n)
 		w->cap = np ? np : 1;
 		w->p = fs_xcalloc(w->cap, sizeof *w->p);
 		w->prob = fs_xcalloc(w->cap * (size_t)(t->k ? t->k : 1), sizeof *w->prob);
+		if (t->cmp == CMP_SCORES)
+			w->alt = fs_xcalloc(w->cap * 2, sizeof *w->alt);
 		for (uint64_t j = 0; j < np && r.ok; j++) {
 			struct pred *p = &w->p[j];
 			p->t = fs_get_i64(&r);
@@ -1019,8 +1462,13 @@ int fs_truth_load(void *ctx, const unsigned char *data, size_t n)
 			uint64_t flags = fs_get_u64(&r);
 			p->final = flags & 1;
 			p->absent = (flags >> 1) & 1;
+			p->arm = (flags >> 2) & 1;
 			for (int c = 0; c < t->k; c++)
 				w->prob[j * (size_t)t->k + (size_t)c] = fs_get_f64(&r);
+			if (t->cmp == CMP_SCORES) {
+				w->alt[2 * j] = fs_get_f64(&r);
+				w->alt[2 * j + 1] = fs_get_f64(&r);
+			}
 			const char *id = fs_get_bytes(&r, &len);
 			if (!r.ok)
 				return -1;
@@ -1082,12 +1530,27 @@ int fs_truth_load(void *ctx, const unsigned char *data, size_t n)
 		if (r.ok && h)
 			*fs_hset_put(&t->written, h) = until;
 	}
+	if (version >= 2) {
+		struct running *rn = &t->running;
+		rn->looks = fs_get_u64(&r);
+		rn->spent = fs_get_f64(&r);
+		rn->start = fs_get_i64(&r);
+		rn->done = (int)fs_get_u64(&r);
+		uint64_t ns = fs_get_u64(&r);
+		if (ns > (uint64_t)(r.end - r.p) || (ns && !t->cfg.horizon))
+			return -1;
+		for (uint64_t i = 0; i < ns && r.ok; i++) {
+			double s0 = fs_get_f64(&r), s1 = fs_get_f64(&r);
+			uint64_t f = fs_get_u64(&r);
+			sample_add(&rn->x, s0, s1, (uint8_t)((f >> 1) & 1), (int)(f & 1));
+		}
+	}
 	return r.ok && r.p == r.end ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- setup */
 
-static int parse_alert(struct alert *a, const char *text, char *err, size_t errsize)
+static int parse_alert(struct alert *a, const char *text, int cmp, char *err, size_t errsize)
 {
 	const char *op = strpbrk(text, "<>");
 	if (!op) {
@@ -1113,10 +1576,17 @@ static int parse_alert(struct alert *a, const char *text, char *err, size_t errs
 		snprintf(err, errsize, "--alert %s: \"%s\" is not a number", text, v);
 		return -1;
 	}
-	if (metric_of(K_UNKNOWN, a->metric))
+	if (metric_of(K_UNKNOWN, a->metric) || (cmp && compare_metric(a->metric)))
 		return 0;
+	if (!cmp && compare_metric(a->metric)) {
+		snprintf(err, errsize, "--alert %s: %s is a number of a comparison: add --compare FIELD "
+		         "or --compare-scores A,B", text, a->metric);
+		return -1;
+	}
 	snprintf(err, errsize, "--alert %s: no metric \"%s\"; a binary model's are %s; a "
-	         "multiclass model's are %s", text, a->metric, binary_list, multi_list);
+	         "multiclass model's are %s%s%s%s%s", text, a->metric, binary_list, multi_list,
+	         cmp ? "; a comparison's are champion_ or challenger_ before " : "",
+	         cmp ? arm_list : "", cmp ? ", and " : "", cmp ? test_list : "");
 	return -1;
 }
 
@@ -1156,10 +1626,56 @@ struct fs_truth *fs_truth_new(const struct fs_truth_config *cfg, char *err, size
 			goto fail;
 		}
 	}
+	if (cfg->compare && cfg->compare_scores) {
+		snprintf(err, errsize, "--compare and --compare-scores exclude each other: an A/B split "
+		         "has an arm per prediction, a shadow comparison two scores");
+		goto fail;
+	}
+	if (cfg->compare) {
+		t->cmp = CMP_ARMS;
+		if (!(t->arm_path = path(cfg->compare, "--compare", err, errsize)))
+			goto fail;
+		const char *arms = cfg->arms ? cfg->arms : "champion,challenger";
+		t->arm_names = fs_cli_list(arms, &t->narm_names);
+		if (t->narm_names != 2 || !*t->arm_names[0] || !*t->arm_names[1] ||
+		    !strcmp(t->arm_names[0], t->arm_names[1])) {
+			snprintf(err, errsize, "--arms %s: name two different values, the champion's "
+			         "first (control,treatment)", arms);
+			goto fail;
+		}
+	} else if (cfg->compare_scores) {
+		t->cmp = CMP_SCORES;
+		size_t n;
+		char **names = fs_cli_list(cfg->compare_scores, &n);
+		int ok = n == 2 && *names[0] && *names[1] && strcmp(names[0], names[1]);
+		if (ok && (!(t->alt[0] = path(names[0], "--compare-scores", err, errsize)) ||
+		           !(t->alt[1] = path(names[1], "--compare-scores", err, errsize)))) {
+			fs_cli_list_free(names, n);
+			goto fail;
+		}
+		fs_cli_list_free(names, n);
+		if (!ok) {
+			snprintf(err, errsize, "--compare-scores %s: name two different score fields, the "
+			         "champion's first (score,score_shadow)", cfg->compare_scores);
+			goto fail;
+		}
+	}
+	const char *needs = cfg->arms ? "--arms" : cfg->horizon ? "--horizon" : NULL;
+	if (!t->cmp && needs) {
+		snprintf(err, errsize, "%s is an option of --compare%s", needs,
+		         cfg->arms ? "" : " and --compare-scores");
+		goto fail;
+	}
+	if (cfg->arms && t->cmp != CMP_ARMS) {
+		snprintf(err, errsize, "--arms names the values of --compare FIELD; --compare-scores "
+		         "names its two score fields itself");
+		goto fail;
+	}
+	t->z = fs_norm_isf(cfg->alpha / 2);
 	t->alerts = fs_xcalloc((size_t)cfg->nalerts + 1, sizeof *t->alerts);
 	for (int i = 0; i < cfg->nalerts; i++) {
 		t->nalerts++;
-		if (parse_alert(&t->alerts[i], cfg->alerts[i], err, errsize) < 0)
+		if (parse_alert(&t->alerts[i], cfg->alerts[i], t->cmp, err, errsize) < 0)
 			goto fail;
 	}
 	/* What a state depends on; --threshold, --alert and --provisional
@@ -1194,6 +1710,28 @@ struct fs_truth *fs_truth_new(const struct fs_truth_config *cfg, char *err, size
 	fs_buf_puts(&c, "\ntime-unit ");
 	fs_buf_puts(&c, cfg->time_unit ? cfg->time_unit : "s");
 	fs_buf_putc(&c, '\n');
+	if (t->cmp) {
+		/* the state holds each prediction's arm or scores, and the running
+		 * comparison's looks */
+		fs_buf_puts(&c, t->cmp == CMP_ARMS ? "compare " : "compare-scores ");
+		fs_buf_puts(&c, t->cmp == CMP_ARMS ? cfg->compare : cfg->compare_scores);
+		if (t->cmp == CMP_ARMS) {
+			fs_buf_puts(&c, "\narms ");
+			fs_buf_puts(&c, cfg->arms ? cfg->arms : "champion,challenger");
+		}
+		char h[96];
+		snprintf(h, sizeof h, "\nhorizon %" PRIu64 "\n", cfg->horizon);
+		fs_buf_puts(&c, h);
+		if (cfg->horizon) {
+			char a[FS_DBL_MAX];
+			fs_fmt_double(a, cfg->alpha);
+			fs_buf_puts(&c, "spending ");
+			fs_buf_puts(&c, fs_spending_name((enum fs_spending)cfg->spending));
+			fs_buf_puts(&c, "\nalpha ");
+			fs_buf_puts(&c, a);
+			fs_buf_putc(&c, '\n');
+		}
+	}
 	t->canonical = fs_xstrdup(fs_buf_cstr(&c));
 	fs_buf_free(&c);
 	return t;
@@ -1239,6 +1777,13 @@ void fs_truth_free(struct fs_truth *t)
 	fs_hmap_foreach(&t->sources, e) free(e->v.p);
 	fs_hmap_free(&t->sources);
 	fs_buf_free(&t->text);
+	fs_buf_free(&t->armtext);
 	free(t->prob);
+	fs_path_free(t->arm_path);
+	fs_path_free(t->alt[0]);
+	fs_path_free(t->alt[1]);
+	if (t->arm_names)
+		fs_cli_list_free(t->arm_names, t->narm_names);
+	sample_free(&t->running.x);
 	free(t);
 }

@@ -10,6 +10,12 @@
  * time is mature, and its metrics final, when all its predictions are.
  * Everything pending (predictions, windows, labels still waiting for their
  * prediction) is bounded by the maturity period and saved with --state.
+ *
+ * With --compare or --compare-scores, each window's metrics record is
+ * followed by a comparison of champion and challenger: each one's metrics
+ * with intervals, DeLong's test of their AUCs and a verdict; with
+ * --horizon, also a running comparison since the start, whose repeated
+ * looks spend the alpha by a Lan-DeMets function.
  */
 #ifndef FS_TRUTH_H
 #define FS_TRUTH_H
@@ -33,6 +39,16 @@ struct fs_truth_config {
 	int provisional;           /* --provisional */
 	char **alerts;             /* --alert EXPR, repeatable */
 	int nalerts;
+	/* champion and challenger (binary models): --compare FIELD, the arm of
+	 * each prediction, one of --arms (default champion,challenger); or
+	 * --compare-scores A,B, two scores of each prediction */
+	const char *compare;
+	const char *arms;
+	const char *compare_scores;
+	double alpha;              /* --alpha: the tests' level; intervals at 1 - alpha */
+	uint64_t min_labels;       /* --min-labels: no verdict on fewer */
+	uint64_t horizon;          /* --horizon N: a running comparison over N labels (0: none) */
+	int spending;              /* --spending: enum fs_spending */
 	int keep_open;             /* --state: open windows are saved, not written, at the end */
 	const char *time_field;    /* for the state's canonical spec */
 	const char *label_time_field;
