@@ -632,7 +632,7 @@ static void arm_measures(struct fs_truth *t, struct measures *m, int arm, const 
 
 /* The verdict of a test at level: the better arm, or "none", and why. */
 static const char *verdict(const struct fs_truth *t, uint64_t labels, double delta, double p,
-                           double level, int same, char *why, size_t n)
+                           double level, const char *notest, char *why, size_t n)
 {
 	char a[FS_DBL_MAX], b[FS_DBL_MAX];
 	if (labels < t->cfg.min_labels) {
@@ -641,8 +641,7 @@ static const char *verdict(const struct fs_truth *t, uint64_t labels, double del
 		return "none";
 	}
 	if (!isfinite(p)) {
-		snprintf(why, n, "%s", same ? "the two scores order the labeled predictions alike: "
-		         "nothing to test" : "no test: each arm needs two labels of each class");
+		snprintf(why, n, "%s", notest);
 		return "none";
 	}
 	fs_fmt_double(a, p);
@@ -700,7 +699,7 @@ static int compare_record(struct fs_truth *t, const struct span *sp, const struc
 		             predictions != NULL, paired ? &d[0] : &d[a], paired ? a : 0);
 	}
 	from[2] = m.n;
-	double auc0 = paired ? d[0].auc[0] : d[0].auc[0], auc1 = paired ? d[0].auc[1] : d[1].auc[0];
+	double auc0 = d[0].auc[0], auc1 = paired ? d[0].auc[1] : d[1].auc[0];
 	double var = paired ? d[0].var[0] + d[0].var[1] - 2 * d[0].cov : d[0].var[0] + d[1].var[0];
 	double delta = auc1 - auc0, se = var > 0 ? sqrt(var) : NAN;
 	double z = delta / se;
@@ -713,9 +712,11 @@ static int compare_record(struct fs_truth *t, const struct span *sp, const struc
 	measure(&m, "z", z, 0);
 	measure(&m, "p_value", p, 0);
 	char why[256];
-	const char *v = verdict(t, x->n, delta, p, level,
-	                        paired && isfinite(auc0) && var <= 0 && d[0].var[0] >= 0, why,
-	                        sizeof why);
+	const char *notest = !isfinite(var) ? (paired ? "no test: it needs two labels of each class"
+	                                             : "no test: each arm needs two labels of each class")
+	                     : paired ? "the two scores order the labeled predictions alike: nothing to test"
+	                     : "neither AUC varies (both arms separate the classes perfectly): nothing to test";
+	const char *v = verdict(t, x->n, delta, p, level, notest, why, sizeof why);
 
 	struct fs_buf *b = t->run->out;
 	put_head(t, b, sp, "compare");
