@@ -701,8 +701,10 @@ static int compare_record(struct fs_truth *t, const struct span *sp, const struc
 	from[2] = m.n;
 	double auc0 = d[0].auc[0], auc1 = paired ? d[0].auc[1] : d[1].auc[0];
 	double var = paired ? d[0].var[0] + d[0].var[1] - 2 * d[0].cov : d[0].var[0] + d[1].var[0];
-	double delta = auc1 - auc0, se = var > 0 ? sqrt(var) : NAN;
-	double z = delta / se;
+	/* a paired difference of two scores that order the events alike has a
+	 * variance of 0, give or take rounding: no test, but its se is 0 */
+	double delta = auc1 - auc0, se = isfinite(var) ? sqrt(fmax(var, 0)) : NAN;
+	double z = se > 0 ? delta / se : NAN;
 	double p = isfinite(z) ? 2 * fs_norm_sf(fabs(z)) : NAN;
 	measure(&m, "labels", (double)x->n, 1);
 	measure(&m, "challenger_auc_delta", delta, 0);
@@ -712,7 +714,7 @@ static int compare_record(struct fs_truth *t, const struct span *sp, const struc
 	measure(&m, "z", z, 0);
 	measure(&m, "p_value", p, 0);
 	char why[256];
-	const char *notest = !isfinite(var) ? (paired ? "no test: it needs two labels of each class"
+	const char *notest = !isfinite(se) ? (paired ? "no test: it needs two labels of each class"
 	                                             : "no test: each arm needs two labels of each class")
 	                     : paired ? "the two scores order the labeled predictions alike: nothing to test"
 	                     : "neither AUC varies (both arms separate the classes perfectly): nothing to test";
