@@ -14,13 +14,13 @@ _fsgroundtruth_files()
     fi
 }
 
-# The start of an alert rule: a metric of the metrics record and the operator
-# that usually watches it; the number is the user's. "<" and ">" are
+# The start of an alert rule: a metric of the metrics record (or of the compare
+# record) and the operator that usually watches it; the number is the user's. "<" and ">" are
 # redirections to the shell, so the rule is offered escaped (recall\<), or,
 # when the word was begun with a quote, inside that quote ('recall<).
 _fsgroundtruth_alert()
 {
-    local rules='recall< precision< f1< accuracy< roc_auc< pr_auc< f1_macro< labeled_share< log_loss> brier> ece> delay_p50> delay_p95> late_labels> duplicate_labels> predictions<'
+    local rules='recall< precision< f1< accuracy< roc_auc< pr_auc< f1_macro< labeled_share< log_loss> brier> ece> delay_p50> delay_p95> late_labels> duplicate_labels> predictions< challenger_auc_delta< challenger_auc_delta_hi< challenger_roc_auc< challenger_recall< p_value<'
     local q= word rule
     case $1 in
     \'* | \"*) q=${1:0:1} ;;
@@ -45,7 +45,7 @@ _fsgroundtruth_alert()
 _fsgroundtruth()
 {
     local cur prev
-    local opts_long='--absent-label= --alert= --checkpoint= --classes= --emit= --errors= --help --id= --kcat --label-field= --label-time-field= --labels= --maturity= --max-errors= --output= --provisional --regex= --score-field= --state= --threshold= --time-field= --time-unit= --version --window='
+    local opts_long='--absent-label= --alert= --alpha= --arms= --checkpoint= --classes= --compare= --compare-scores= --emit= --errors= --help --horizon= --id= --kcat --label-field= --label-time-field= --labels= --maturity= --max-errors= --min-labels= --output= --provisional --regex= --score-field= --spending= --state= --threshold= --time-field= --time-unit= --version --window='
     local opts_short='-h -l -o -t -u -V -w'
 
     COMPREPLY=()
@@ -95,7 +95,22 @@ _fsgroundtruth()
         mapfile -t COMPREPLY < <(compgen -W 's ms us ns' -- "$cur")
         return 0
         ;;
-    --id | --label-field | --label-time-field | --score-field | -t | --time-field | --classes | --absent-label | --threshold | --checkpoint | --max-errors | --regex)
+    --compare)
+        # the field fsscore --challenger writes
+        mapfile -t COMPREPLY < <(compgen -W 'arm' -- "$cur")
+        return 0
+        ;;
+    --compare-scores)
+        # the scores fsscore --shadow writes
+        mapfile -t COMPREPLY < <(compgen -W 'score,score_shadow' -- "$cur")
+        return 0
+        ;;
+    --spending)
+        mapfile -t COMPREPLY < <(compgen -W 'obf pocock fixed none' -- "$cur")
+        return 0
+        ;;
+    --id | --label-field | --label-time-field | --score-field | -t | --time-field | --classes | --absent-label | --threshold | --checkpoint | --max-errors | --regex | \
+        --arms | --alpha | --min-labels | --horizon)
         # field paths, names, a label, a number or a pattern: nothing to offer
         return 0
         ;;

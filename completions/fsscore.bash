@@ -27,7 +27,7 @@ _fsscore_files()
 _fsscore()
 {
     local cur prev
-    local opts_long='--algorithm= --alpha= --auc-window= --batch= --batch-wait= --beta= --check --clip= --endpoint= --errors= --features= --from= --hash= --hash-bits= --help --inflight= --kcat --l1= --l2= --label= --learn --loss= --max-body= --max-errors= --min-rate= --model= --name= --on-error= --output= --progress= --progress-every= --protocol= --quiet --regex= --retries= --retry-wait= --save= --save-every= --schedule= --serve= --shadow= --strict --suffix= --threads= --threshold= --timeout= --version --watch'
+    local opts_long='--algorithm= --alpha= --auc-window= --batch= --batch-wait= --beta= --challenger= --check --clip= --endpoint= --errors= --features= --from= --hash= --hash-bits= --help --inflight= --kcat --l1= --l2= --label= --learn --loss= --max-body= --max-errors= --min-rate= --model= --name= --on-error= --output= --progress= --progress-every= --protocol= --quiet --regex= --retries= --retry-wait= --save= --save-every= --schedule= --serve= --shadow= --split= --split-key= --split-seed= --strict --suffix= --threads= --threshold= --timeout= --version --watch'
     local opts_short='-h -m -o -q -V'
 
     COMPREPLY=()
@@ -72,7 +72,7 @@ _fsscore()
     fi
 
     case $prev in
-    -m | --model | --shadow)
+    -m | --model | --shadow | --challenger)
         # XGBoost JSON, fstools-linear or TorchScript: *.json and *.pt first,
         # any file allowed
         _fsscore_files "$cur" 'json|pt'
@@ -114,7 +114,8 @@ _fsscore()
     --from | --features | --threshold | --max-errors | --regex | --suffix | --label | --hash | \
         --hash-bits | --alpha | --beta | --l1 | --l2 | --min-rate | --clip | --save-every | \
         --progress-every | --auc-window | --endpoint | --serve | --name | --threads | \
-        --max-body | --inflight | --batch | --batch-wait | --timeout | --retries | --retry-wait)
+        --max-body | --inflight | --batch | --batch-wait | --timeout | --retries | --retry-wait | \
+        --split | --split-key | --split-seed)
         # an object name, a list of names, a field, a number, a duration, a
         # URL, an address or a pattern: nothing to offer
         return 0

@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 	                             .alpha = 0.05, .min_labels = 100, .spending = FS_SPEND_OBF};
 	struct fs_cli cli;
 	const char *arg, *labels = NULL, *unit = "s";
-	int id, has_spending = 0;
+	int id, has_spending = 0, has_test = 0;
 	fs_prog = "fsgroundtruth";
 	tc.alerts = fs_xcalloc((size_t)argc, sizeof *tc.alerts);
 	fs_cli_init(&cli, options, usage, argc, argv);
@@ -153,10 +153,12 @@ int main(int argc, char **argv)
 			tc.alpha = strtod(arg, &end);
 			if (end == arg || *end || !(tc.alpha > 0 && tc.alpha < 1))
 				fs_usage_error(usage, "--alpha: \"%s\" is not a level between 0 and 1 (0.05)", arg);
+			has_test = 1;
 			break;
 		}
 		case OPT_MIN_LABELS:
 			tc.min_labels = (uint64_t)fs_cli_number(&cli, "--min-labels", arg, 0, LLONG_MAX);
+			has_test = 2;
 			break;
 		case OPT_HORIZON:
 			tc.horizon = (uint64_t)fs_cli_number(&cli, "--horizon", arg, 1, LLONG_MAX);
@@ -178,6 +180,9 @@ int main(int argc, char **argv)
 		fs_usage_error(usage, "--kcat and --regex exclude each other");
 	if ((loop.checkpoint_records || loop.checkpoint_ns) && !loop.state)
 		fs_usage_error(usage, "--checkpoint needs --state FILE to write to");
+	if (has_test && !tc.compare && !tc.compare_scores)
+		fs_usage_error(usage, "%s is an option of --compare and --compare-scores",
+		               has_test == 1 ? "--alpha" : "--min-labels");
 	if (has_spending && !tc.horizon)
 		fs_usage_error(usage, "--spending is how a running comparison's looks share --alpha: "
 		               "give --horizon N (the labels it ends at) too");
@@ -185,7 +190,7 @@ int main(int argc, char **argv)
 	tc.keep_open = loop.state != NULL;
 	tc.time_field = loop.time_field ? loop.time_field : "ts";
 	tc.time_unit = unit;
-	char err[768];
+	char err[2048];
 	struct fs_truth *t = fs_truth_new(&tc, err, sizeof err);
 	if (!t)
 		fs_usage_error(usage, "%s", err);
