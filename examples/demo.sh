@@ -11,7 +11,8 @@
 # written by the same computation as the offline rows, read by a serving
 # path, backfilled without regressing a value) and a sidecar (the model
 # served over HTTP by fsscore --serve, the stream scored through it by
-# fsscore --endpoint, byte for byte as embedded).
+# fsscore --endpoint, byte for byte as embedded) and champion against
+# challenger (a shadow comparison and an A/B split, judged with statistics).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -316,4 +317,37 @@ else
 fi
 kill "$serve_pid"
 
-say "done: features, scores, drift, delayed labels, the online store, online learning and a sidecar, live and in replay"
+say "15. champion and challenger: the XGBoost model against the online-learned one, with statistics"
+# per day: each model's ROC AUC with its 95% interval (DeLong), the difference, DeLong's
+# test and a verdict that names a winner only when the difference is significant
+compare_table() {
+	/usr/bin/python3 - "$1" <<'PY'
+import json, sys
+def f(x): return "-" if x is None else f"{x:.4f}"
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get("kind") != "compare" or not r["mature"]:
+        continue
+    a, b = r["champion"], r["challenger"]
+    p = "-" if r["p_value"] is None else f"{r['p_value']:.2g}"
+    d = "-" if r["challenger_auc_delta"] is None else f"{r['challenger_auc_delta']:+.4f}"
+    print(f"  {r['window_start'][:10]} {r['labels']:6d}  {f(a['roc_auc'])} [{f(a['roc_auc_lo'])}, {f(a['roc_auc_hi'])}]"
+          f"  {f(b['roc_auc'])} [{f(b['roc_auc_lo'])}, {f(b['roc_auc_hi'])}]  {d}  {p:>8}  {r['verdict']}")
+PY
+}
+echo "  shadow: both score every payment (fsscore --shadow), a paired test (--compare-scores)"
+echo "  day        labels  champion AUC [95%]        challenger AUC [95%]      delta     p_value  verdict"
+fsscore --model model.json --shadow online.json live.ndjson 2>/dev/null \
+	| fsgroundtruth --id tx --labels chargebacks.ndjson --maturity 3d --absent-label 0 \
+		--compare-scores score,score_shadow 2>/dev/null > shadow-truth.ndjson
+compare_table shadow-truth.ndjson
+echo "  A/B: half of the users are served by the challenger (fsscore --challenger --split 0.5 --split-key user_id)"
+fsscore --model model.json --challenger online.json --split 0.5 --split-key user_id live.ndjson 2>/dev/null > ab.ndjson
+echo "  $(grep -c '"arm":"challenger"' ab.ndjson) payments in the challenger's arm, $(grep -c '"arm":"champion"' ab.ndjson) in the champion's;" \
+	"$(sed -n 's/.*"user_id":"\([^"]*\)".*"arm":"\([a-z]*\)".*/\1 \2/p' ab.ndjson | sort -u | cut -d' ' -f1 | uniq -d | wc -l) users in both"
+fsgroundtruth --id tx --labels chargebacks.ndjson --maturity 3d --absent-label 0 --compare arm ab.ndjson \
+	2>/dev/null > ab-truth.ndjson
+compare_table ab-truth.ndjson
+echo "  (each arm is measured on its own half: wider intervals than the paired test; see examples/ab)"
+
+say "done: features, scores, drift, delayed labels, the online store, online learning, a sidecar and champion against challenger, live and in replay"

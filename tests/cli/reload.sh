@@ -122,6 +122,7 @@ fsscore --watch --model model.json < in.fifo > gone.ndjson 2> gone.err &
 pid=$!
 exec 3> in.fifo
 send 1 10
+wait_lines gone.ndjson 10  # the model is loaded (fsscore starts when the FIFO gets a writer)
 rm model.json
 wait_for gone.err "is gone"
 send 11 20
