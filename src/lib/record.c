@@ -208,3 +208,12 @@ int fs_record_value_text(const struct fs_record *r, const struct fs_path *p, con
 	}
 	return fs_value_text(v, b);
 }
+
+int fs_record_path_text(const struct fs_record *r, const struct fs_path *p, struct fs_buf *b)
+{
+	json_t *own, *v = fs_path_get_any(p, r, &own);
+	b->len = 0;
+	int rc = !v ? FS_TEXT_ABSENT : fs_record_value_text(r, p, v, b) < 0 ? FS_TEXT_UNUSABLE : 0;
+	json_decref(own);
+	return rc;
+}

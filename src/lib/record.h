@@ -77,6 +77,11 @@ int fs_value_text(const json_t *v, struct fs_buf *b);
  * integers as reals (a key must not change with another field's size). */
 int fs_record_value_text(const struct fs_record *r, const struct fs_path *p, const json_t *v,
                          struct fs_buf *b);
+/* The text of the value at p in r, as fs_record_value_text, into b (emptied
+ * first): 0, FS_TEXT_ABSENT when r has no value there, FS_TEXT_UNUSABLE for
+ * null, an object or an array. A key, an id, an arm: what names a thing. */
+enum { FS_TEXT_ABSENT = -1, FS_TEXT_UNUSABLE = -2 };
+int fs_record_path_text(const struct fs_record *r, const struct fs_path *p, struct fs_buf *b);
 /* The bytes of the value at p as written in r (the envelope line for @
  * paths). Returns 1 and sets *s and *n, or 0 when there are none. */
 int fs_record_value_bytes(const struct fs_record *r, const struct fs_path *p, const char **s,

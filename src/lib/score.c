@@ -458,14 +458,11 @@ static int read_arm(struct fs_score *s, const struct fs_record *r, struct fs_run
 	s->arm = 0;
 	if (!s->split_key)
 		return 0;
-	json_t *own, *v = fs_path_get_any(s->split_key, r, &own);
-	s->num.len = 0;
-	int rc = v ? fs_record_value_text(r, s->split_key, v, &s->num) : -1;
-	json_decref(own);
+	int rc = fs_record_path_text(r, s->split_key, &s->num);
 	if (rc < 0)
 		return fs_run_reject(run, FS_REJ_KEY, "%s split key \"%s\" (--split-key names the "
-		                     "entity whose events stay in one arm)", v ? "no usable" : "no",
-		                     s->split_key->spec);
+		                     "entity whose events stay in one arm)",
+		                     rc == FS_TEXT_UNUSABLE ? "no usable" : "no", s->split_key->spec);
 	s->arm = fs_split_arm(s->num.p, s->num.len, s->cfg.split_seed, s->cfg.split);
 	return 0;
 }

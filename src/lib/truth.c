@@ -948,13 +948,10 @@ static void advance(struct fs_truth *t)
 /* The id of r as text in t->text; -1 after a rejection. */
 static int read_id(struct fs_truth *t, const struct fs_record *r, struct fs_run *run)
 {
-	json_t *own, *v = fs_path_get_any(t->id, r, &own);
-	t->text.len = 0;
-	int rc = v ? fs_record_value_text(r, t->id, v, &t->text) : -1;
-	json_decref(own);
+	int rc = fs_record_path_text(r, t->id, &t->text);
 	if (rc < 0)
 		return fs_run_reject(run, FS_REJ_KEY, "%s id \"%s\" (--id names it)",
-		                     v ? "no usable" : "no", t->id->spec);
+		                     rc == FS_TEXT_UNUSABLE ? "no usable" : "no", t->id->spec);
 	return 0;
 }
 
@@ -965,19 +962,21 @@ static const char binary_list[] = COMMON_METRICS "positives, negatives, tp, fp, 
 	"precision, recall, f1, accuracy, roc_auc, pr_auc, brier, ece, " COMMON_TAIL;
 static const char multi_list[] = COMMON_METRICS "accuracy, f1_macro, " COMMON_TAIL;
 
+/* 1 when name is one of a ", "-separated list. */
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ',' || p[n] == 0))
+			return 1;
+	return 0;
+}
+
 /* 1 when a model of this kind (K_UNKNOWN: either) has the metric. */
 static int metric_of(enum kind kind, const char *name)
 {
-	size_t n = strlen(name);
-	const char *lists[] = {binary_list, multi_list};
-	for (int i = 0; i < 2; i++) {
-		if ((kind == K_BINARY && i == 1) || (kind == K_MULTI && i == 0))
-			continue;
-		for (const char *p = lists[i]; (p = strstr(p, name)); p += n)
-			if ((p == lists[i] || p[-1] == ' ') && (p[n] == ',' || p[n] == 0))
-				return 1;
-	}
-	return 0;
+	return (kind != K_MULTI && in_list(binary_list, name)) ||
+	       (kind != K_BINARY && in_list(multi_list, name));
 }
 
 /* The numbers of a compare record --alert may name: an arm's, after
@@ -988,15 +987,6 @@ static const char arm_list[] = "predictions, labels, positives, negatives, tp, f
 	"brier, ece";
 static const char test_list[] = "labels, challenger_auc_delta, challenger_auc_delta_se, "
 	"challenger_auc_delta_lo, challenger_auc_delta_hi, z, p_value";
-
-static int in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *p = list; (p = strstr(p, name)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == ',' || p[n] == 0))
-			return 1;
-	return 0;
-}
 
 static int compare_metric(const char *name)
 {
@@ -1088,14 +1078,11 @@ out:
 static int read_compare(struct fs_truth *t, const struct fs_record *r, struct fs_run *run)
 {
 	if (t->cmp == CMP_ARMS) {
-		json_t *own, *v = fs_path_get_any(t->arm_path, r, &own);
 		struct fs_buf *b = &t->armtext;
-		b->len = 0;
-		int rc = v ? fs_record_value_text(r, t->arm_path, v, b) : -1;
-		json_decref(own);
+		int rc = fs_record_path_text(r, t->arm_path, b);
 		if (rc < 0)
 			return fs_run_reject(run, FS_REJ_KEY, "%s arm \"%s\" (--compare names it)",
-			                     v ? "no usable" : "no", t->arm_path->spec);
+			                     rc == FS_TEXT_UNUSABLE ? "no usable" : "no", t->arm_path->spec);
 		for (uint8_t a = 0; a < 2; a++)
 			if (strlen(t->arm_names[a]) == b->len && !memcmp(t->arm_names[a], b->p, b->len)) {
 				t->cur_arm = a;
